@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "Enter a Wikidata id such as Q312506.")
 
@@ -421,6 +422,7 @@ class Article(TimeStamped):
         REVIEW = "review", "In review"
         APPROVED = "approved", "Approved"
         PUBLISHED = "published", "Published"
+        UNPUBLISHED = "unpublished", "Unpublished"
         ARCHIVED = "archived", "Archived"
         KILLED = "killed", "Killed"
 
@@ -475,7 +477,16 @@ class Article(TimeStamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+", editable=False,
+    )
+    kill_notice = models.TextField(
+        blank=True, editable=False,
+        help_text="The public notice shown at the URL of a killed article.",
+    )
 
+    history = HistoricalRecords(excluded_fields=["content_hash"])
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -486,7 +497,8 @@ class Article(TimeStamped):
             models.Index(fields=["source", "published_at"], name="article_source_pub_idx"),
         ]
         permissions = [
-            ("publish_article", "Can publish, schedule, unpublish and archive articles"),
+            ("review_article", "Can approve articles or send them back with changes requested"),
+            ("publish_article", "Can publish, schedule, unpublish, archive, kill and correct articles"),
             ("curate_tags", "Can accept and reject tag suggestions"),
         ]
 
@@ -620,6 +632,7 @@ class Tag(TimeStamped):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
 
+    history = HistoricalRecords(inherit=True)
     objects = TagQuerySet.as_manager()
 
     class Meta:
@@ -810,3 +823,107 @@ class DateMention(Tag):
 def tag_models():
     """Every through-model that tags an article, in display order."""
     return (ArticlePerson, ArticleOrganisation, ArticlePlace, ArticleTopic, DateMention)
+
+
+# --- Workflow and curation ---------------------------------------------------
+
+
+class TransitionLog(models.Model):
+    """One workflow transition: who moved the article from which state to which."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="transitions")
+    transition = models.CharField(max_length=30)
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="transition_article_idx")]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class Correction(models.Model):
+    """A dated correction note appended to a published article; shown publicly
+    with it. Corrections are never edited away: history is kept."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="corrections")
+    text = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"Correction of {self.created_at:%d %b %Y}"
+
+
+class EditorialNote(models.Model):
+    """An internal comment between editors; never public."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="editorial_notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class Collection(TimeStamped):
+    """A named, ordered list of articles curated by editors."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True, blank=True)
+    description = models.TextField(blank=True)
+    featured = models.BooleanField(
+        default=False, help_text="Shown on the home page. Only one collection is featured."
+    )
+    articles = models.ManyToManyField(Article, through="CollectionItem", related_name="collections")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["featured"], condition=Q(featured=True), name="one_featured_collection"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Collection, self.name, instance=self)
+        if self.featured:
+            Collection.objects.filter(featured=True).exclude(pk=self.pk).update(featured=False)
+        super().save(*args, **kwargs)
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, on_delete=models.CASCADE, related_name="items")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="collection_items")
+    position = models.PositiveIntegerField(default=0, db_index=True)
+
+    class Meta:
+        ordering = ["collection", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "article"], name="collection_item_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.position}. {self.article}"

@@ -1,0 +1,186 @@
+"""
+Editorial operations other than state changes: edits under optimistic
+locking, decisions on tag suggestions, hand-made tags, person merges.
+The admin and the API both call these.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import (
+    Article,
+    ArticleOrganisation,
+    ArticlePerson,
+    ArticlePlace,
+    ArticleTopic,
+    Byline,
+    DateMention,
+    Person,
+    PersonAlias,
+    Role,
+    TagOrigin,
+    TagState,
+    tag_models,
+)
+from .signals import public_content_changed
+from .workflow import TransitionForbidden, can_edit, lock_for_edit
+
+EDITABLE_FIELDS = {"headline", "slug", "standfirst", "body", "captions", "source", "original_url",
+                   "dateline", "published_at", "embargo_until", "metadata_notes"}
+
+
+def _notify_if_live(article):
+    if article.is_live:
+        transaction.on_commit(lambda: public_content_changed.send(sender=Article, article=article))
+
+
+@transaction.atomic
+def edit_article(*, article: Article, user, expected_version: int, changes: dict) -> Article:
+    """Apply `changes` if nobody saved since `expected_version`; validates
+    everything before writing anything."""
+    current = lock_for_edit(article.pk, expected_version)
+    if not can_edit(user, current):
+        raise TransitionForbidden("You may not edit this article in its current state.")
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise ValidationError({field: "This field cannot be edited here." for field in unknown})
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.full_clean()
+    current.version += 1
+    current.last_edited_by = user
+    current.save()
+    _notify_if_live(current)
+    return current
+
+
+def require_curator(user):
+    if not user.is_active or not (user.is_superuser or user.has_perm("articles.curate_tags")):
+        raise TransitionForbidden("Only editors may decide on tags.")
+
+
+@transaction.atomic
+def decide(tag, *, user, accept: bool):
+    """Accept or reject a tag (a suggestion, or reverse an earlier decision)."""
+    require_curator(user)
+    tag.state = TagState.ACCEPTED if accept else TagState.REJECTED
+    tag.decided_by = user
+    tag.decided_at = timezone.now()
+    tag.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    _notify_if_live(tag.article)
+    return tag
+
+
+def accept(tag, *, user):
+    return decide(tag, user=user, accept=True)
+
+
+def reject(tag, *, user):
+    return decide(tag, user=user, accept=False)
+
+
+@transaction.atomic
+def accept_all_pending(article: Article, *, user) -> int:
+    """Accept every pending suggestion of the article; returns how many."""
+    require_curator(user)
+    now = timezone.now()
+    count = 0
+    for model in tag_models():
+        count += model.objects.filter(article=article, state=TagState.SUGGESTED).update(
+            state=TagState.ACCEPTED, decided_by=user, decided_at=now, updated_at=now
+        )
+    if count:
+        _notify_if_live(article)
+    return count
+
+
+@transaction.atomic
+def add_tag(model, *, article: Article, user, **fields):
+    """A tag added by hand: accepted at once, its origin the editor."""
+    require_curator(user)
+    tag = model(article=article, state=TagState.ACCEPTED, origin=TagOrigin.EDITOR,
+                confidence=1.0, decided_by=user, decided_at=timezone.now(), **fields)
+    tag.full_clean()
+    tag.save()
+    _notify_if_live(article)
+    return tag
+
+
+@transaction.atomic
+def correct_date(mention: DateMention, *, user, **values) -> DateMention:
+    """Correct a date mention's normalized value or range; the correction is
+    an editor's decision, so the mention is accepted."""
+    require_curator(user)
+    allowed = {"date_from", "date_to", "precision", "value", "mod", "label"}
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValidationError({field: "This field cannot be corrected." for field in unknown})
+    for field, value in values.items():
+        setattr(mention, field, value)
+    mention.state = TagState.ACCEPTED
+    mention.decided_by = user
+    mention.decided_at = timezone.now()
+    mention.full_clean()
+    mention.save()
+    _notify_if_live(mention.article)
+    return mention
+
+
+@transaction.atomic
+def merge_people(*, survivor: Person, duplicate: Person, user) -> Person:
+    """Fold `duplicate` into `survivor`: its tags, bylines, roles and aliases
+    move over and its name becomes an alias; nothing is lost."""
+    if not user.is_active or not (user.is_superuser or user.has_perm("articles.change_person")):
+        raise TransitionForbidden("You may not merge people.")
+    if survivor.pk == duplicate.pk:
+        raise ValidationError("Choose two different people to merge.")
+    for tag in ArticlePerson.objects.filter(person=duplicate).select_related("article"):
+        existing = ArticlePerson.objects.filter(article=tag.article, person=survivor).first()
+        if existing is None:
+            tag.person = survivor
+            tag.save(update_fields=["person", "updated_at"])
+            continue
+        # Both were tagged: keep one tag holding both evidences and the
+        # strongest decision (accepted beats suggested beats rejected).
+        rank = {TagState.ACCEPTED: 2, TagState.SUGGESTED: 1, TagState.REJECTED: 0}
+        if rank[tag.state] > rank[existing.state]:
+            existing.state, existing.decided_by, existing.decided_at = (
+                tag.state, tag.decided_by, tag.decided_at)
+        existing.evidence = existing.evidence + [e for e in tag.evidence if e not in existing.evidence]
+        existing.save()
+        tag.delete()
+    for byline in Byline.objects.filter(person=duplicate):
+        if Byline.objects.filter(article=byline.article, person=survivor, role=byline.role).exists():
+            byline.delete()
+        else:
+            byline.person = survivor
+            byline.save(update_fields=["person"])
+    Role.objects.filter(person=duplicate).update(person=survivor)
+    PersonAlias.objects.filter(record=duplicate).update(record=survivor)
+    old_name = duplicate.name
+    description = survivor.description or duplicate.description
+    wikidata = survivor.wikidata_id or duplicate.wikidata_id
+    duplicate.delete()
+    PersonAlias.objects.create(record=survivor, name=old_name, confirmed_by_editor=True)
+    survivor.description, survivor.wikidata_id = description, wikidata
+    survivor.save()
+    return survivor
+
+
+TAG_MODEL_BY_KIND = {
+    "people": ArticlePerson,
+    "organisations": ArticleOrganisation,
+    "places": ArticlePlace,
+    "topics": ArticleTopic,
+    "dates": DateMention,
+}
+
+
+def pending_articles():
+    """Articles with at least one pending suggestion, for the desk."""
+    condition = Q()
+    for model in tag_models():
+        condition |= Q(pk__in=model.objects.suggested().values("article_id"))
+    return Article.objects.filter(condition)
