@@ -56,6 +56,24 @@ def edit_article(*, article: Article, user, expected_version: int, changes: dict
     return current
 
 
+@transaction.atomic
+def restore(*, article: Article, user, expected_version: int, values: dict, reason: str) -> Article:
+    """Bring back the content of an earlier revision (not its workflow state:
+    status changes only through transitions). The restore is a new revision."""
+    current = lock_for_edit(article.pk, expected_version)
+    if not can_edit(user, current):
+        raise TransitionForbidden("You may not edit this article in its current state.")
+    for field, value in values.items():
+        setattr(current, field, value)
+    current.full_clean()
+    current.version += 1
+    current.last_edited_by = user
+    current._change_reason = reason
+    current.save()
+    _notify_if_live(current)
+    return current
+
+
 def require_curator(user):
     if not user.is_active or not (user.is_superuser or user.has_perm("articles.curate_tags")):
         raise TransitionForbidden("Only editors may decide on tags.")

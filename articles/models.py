@@ -9,7 +9,6 @@ and who decided when. Only accepted tags of live articles are public; "live" is
 defined once, in ArticleQuerySet.live().
 """
 
-import hashlib
 import re
 import unicodedata
 
@@ -23,6 +22,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
+
+from .tagging.cleaning import content_hash
 
 wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "Enter a Wikidata id such as Q312506.")
 
@@ -519,13 +520,6 @@ class Article(TimeStamped):
     def paragraphs(self) -> list[str]:
         return [p.strip() for p in re.split(r"\n\s*\n", self.body) if p.strip()]
 
-    def compute_content_hash(self) -> str:
-        text = f"{self.headline}\n{self.body}"
-        text = unicodedata.normalize("NFKC", text).casefold()
-        text = re.sub(r"[\u2018\u2019\u201c\u201d\"'`]", "", text)
-        text = re.sub(r"\s+", " ", text).strip()
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
     def text_of(self, field: str) -> str:
         if field not in EVIDENCE_FIELDS:
             raise ValueError(f"Unknown evidence field {field!r}")
@@ -534,7 +528,7 @@ class Article(TimeStamped):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.headline, instance=self)
-        self.content_hash = self.compute_content_hash()
+        self.content_hash = content_hash(self.headline, self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "content_hash" not in update_fields:
             kwargs["update_fields"] = {*update_fields, "content_hash"}

@@ -140,6 +140,7 @@ STORAGES = {
         )
     },
 }
+STATICFILES_DIRS = [BASE_DIR / "static"]
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGGING = {
@@ -148,6 +149,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Restoring a revision goes through articles.curation.restore, which brings
+# back content but never a workflow state; the library's revert would do both.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
