@@ -305,7 +305,7 @@ def correct(article: Article, *, user, text: str) -> Correction:
 def lock_for_edit(article_pk: int, expected_version: int) -> Article:
     """Lock the row and make sure nobody saved since `expected_version` was
     read; raises StaleVersion naming who did. Call inside a transaction."""
-    current = (Article.objects.select_for_update().select_related("last_edited_by")
+    current = (Article.objects.select_for_update(of=("self",)).select_related("last_edited_by")
                .get(pk=article_pk))
     if current.version != expected_version:
         who = current.last_edited_by.get_username() if current.last_edited_by else "someone"

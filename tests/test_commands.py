@@ -1,0 +1,54 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from articles.models import Article
+from tests.factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_accounts_are_refused_with_debug_off(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing with DEBUG off"):
+        call_command("create_demo_accounts")
+    assert not get_user_model().objects.exists()
+
+
+def test_demo_accounts_get_their_roles(settings, capsys):
+    settings.DEBUG = True
+    call_command("create_demo_accounts")
+    users = {u.username: u for u in get_user_model().objects.prefetch_related("groups")}
+    assert [g.name for g in users["reporter"].groups.all()] == ["Reporter"]
+    assert [g.name for g in users["editor"].groups.all()] == ["Editor"]
+    assert users["publisher"].has_perm("articles.publish_article")
+    assert users["admin"].is_superuser
+    assert all(u.is_staff and u.check_password("newsroom-demo") for u in users.values())
+    assert "newsroom-demo" in capsys.readouterr().out
+    call_command("create_demo_accounts")  # running it again resets, never duplicates
+    assert get_user_model().objects.count() == 4
+
+
+def test_seed_demo_loads_the_seed_once(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    assert Article.objects.count() == 5
+    Article.objects.update(headline="Edited by the desk")
+    call_command("seed_demo")
+    assert set(Article.objects.values_list("headline", flat=True)) == {"Edited by the desk"}
+
+
+def test_seed_demo_leaves_an_existing_newsroom_alone(settings, capsys):
+    settings.DEBUG = True
+    ArticleFactory()
+    call_command("seed_demo")
+    assert Article.objects.count() == 1
+    assert "not loaded again" in capsys.readouterr().out
+
+
+def test_groups_come_from_the_migration():
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {"Reporter", "Editor", "Publisher"}
+    reporter = Group.objects.get(name="Reporter").permissions.values_list("codename", flat=True)
+    assert "add_article" in reporter and "publish_article" not in reporter
