@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Newsroom content"
+
+    def ready(self):
+        from . import cache, search
+
+        cache.connect_receivers()
+        search.connect_receivers(self)

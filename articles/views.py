@@ -1,7 +1,28 @@
-from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
-from django.views.generic import DetailView, ListView
+"""
+The public site. Every view starts from Article.objects.live() (through
+public_articles()) and accepted tags only; each runs a fixed number of
+queries whatever the number of articles or tags.
+"""
 
+from django.contrib.admin.views.decorators import staff_member_required
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+from django.views.generic import (
+    ArchiveIndexView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+
+from .charts import coverage_chart, monthly_counts
 from .models import (
     Article,
     ArticleOrganisation,
@@ -9,54 +30,295 @@ from .models import (
     ArticlePlace,
     ArticleTopic,
     Byline,
+    Collection,
     DateMention,
     Organisation,
     Person,
     Place,
+    Role,
+    TagState,
     Topic,
 )
+from .search import search_articles, snippets
+
+PAGE_SIZE = 20
+INDEX_PAGE_SIZE = 60
+TIMELINE_PAGE_SIZE = 50
+RELATED_COUNT = 5
+
+
+# --- Shared selectors --------------------------------------------------------
+
+
+def accepted_tags(model, record_field, order):
+    return model.objects.accepted().select_related(record_field).order_by(order)
+
+
+def with_listing_data(articles):
+    """`articles` with everything an article card shows, in a fixed number of queries."""
+    return articles.select_related("source", "dateline").prefetch_related(
+        Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
+        Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
+    )
 
 
 def public_articles():
     """Live articles with everything a listing shows, in a fixed number of queries."""
-    return (
-        Article.objects.live()
-        .select_related("source", "dateline")
-        .prefetch_related(
-            Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
-        )
+    return with_listing_data(Article.objects.live())
+
+
+def article_page_data(articles):
+    """`articles` with what the article page shows: every kind of accepted
+    tag and the corrections."""
+    return articles.select_related("source", "dateline").prefetch_related(
+        Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
+        Prefetch("person_tags", queryset=accepted_tags(ArticlePerson, "person", "person__sort_name")),
+        Prefetch("organisation_tags",
+                 queryset=accepted_tags(ArticleOrganisation, "organisation", "organisation__name")),
+        Prefetch("place_tags", queryset=accepted_tags(ArticlePlace, "place", "place__name")),
+        Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
+        Prefetch("date_mentions", queryset=DateMention.objects.accepted().order_by("date_from", "date_to")),
+        "corrections",
     )
+
+
+def with_live_coverage(records):
+    """People, organisations or places with live coverage, annotated with
+    `n_articles`: their live articles, counted by accepted tags."""
+    return records.annotate(
+        n_articles=Count("article_tags", filter=Q(
+            article_tags__state=TagState.ACCEPTED,
+            article_tags__article__in=Article.objects.live().values("pk"),
+        ))
+    ).filter(n_articles__gt=0)
+
+
+class CountDistinctArticles(Func):
+    """COUNT(DISTINCT article_id) of a subquery's rows, without GROUP BY."""
+
+    template = "COUNT(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
+
+
+def topics_with_live_coverage(topics=None):
+    """Topics whose subtree has live coverage, annotated with `n_articles`:
+    the live articles of the topic and its sub-topics, each counted once."""
+    subtree = (
+        ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))
+        .order_by().annotate(n=CountDistinctArticles("article_id")).values("n")
+    )
+    topics = Topic.objects.all() if topics is None else topics
+    return topics.annotate(n_articles=Subquery(subtree)).filter(n_articles__gt=0)
+
+
+def people_in_public_view():
+    """People with a page: live coverage, or a byline on a live article."""
+    live = Article.objects.live().values("pk")
+    return Person.objects.filter(
+        Q(pk__in=ArticlePerson.objects.public().values("person_id"))
+        | Q(pk__in=Byline.objects.filter(article__in=live).values("person_id"))
+    )
+
+
+def related_articles(article, limit=RELATED_COUNT):
+    """Live articles sharing the most accepted tags with `article` (its
+    prefetched tags); one query."""
+    kinds = [
+        (ArticlePerson, "person", {t.person_id for t in article.person_tags.all()}),
+        (ArticleOrganisation, "organisation", {t.organisation_id for t in article.organisation_tags.all()}),
+        (ArticlePlace, "place", {t.place_id for t in article.place_tags.all()}),
+        (ArticleTopic, "topic", {t.topic_id for t in article.topic_tags.all()}),
+    ]
+    shared, candidates = Value(0), Q()
+    for model, field, ids in kinds:
+        if not ids:
+            continue
+        tags = model.objects.accepted().filter(**{f"{field}_id__in": ids})
+        count = (tags.filter(article=OuterRef("pk")).order_by().values("article")
+                 .annotate(n=Count("pk")).values("n"))
+        shared = shared + Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+        candidates |= Q(pk__in=tags.values("article_id"))
+    if not candidates:
+        return []
+    return list(
+        Article.objects.live().filter(candidates).exclude(pk=article.pk)
+        .annotate(shared=shared).order_by("-shared", "-published_at", "-pk")
+        .only("headline", "slug", "published_at")[:limit]
+    )
+
+
+def absolute(request, path):
+    return request.build_absolute_uri(path)
+
+
+def article_jsonld(request, article) -> dict:
+    """schema.org NewsArticle for the article page."""
+
+    def thing(kind, record):
+        return {"@type": kind, "name": record.name, "url": absolute(request, record.get_absolute_url())}
+
+    about, mentions = [], []
+    for tags, field, kind in ((article.person_tags.all(), "person", "Person"),
+                              (article.organisation_tags.all(), "organisation", "Organization"),
+                              (article.place_tags.all(), "place", "Place")):
+        for tag in tags:
+            (about if tag.relation == "about" else mentions).append(thing(kind, getattr(tag, field)))
+    about += [thing("Thing", tag.topic) for tag in article.topic_tags.all()]
+    url = absolute(request, article.get_absolute_url())
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.headline,
+        "description": article.standfirst,
+        "url": url,
+        "mainEntityOfPage": url,
+        "datePublished": article.published_at,
+        "dateModified": article.updated_at,
+        "author": [thing("Person", b.person) for b in article.byline_set.all()
+                   if b.role == Byline.Role.AUTHOR],
+        "publisher": {"@type": "Organization", "name": "Newsroom", "url": absolute(request, "/")},
+        "about": about,
+        "mentions": mentions,
+        "inLanguage": "en",
+    }
+    if article.source:
+        data["sourceOrganization"] = {"@type": "Organization", "name": article.source.name}
+    if article.original_url:
+        data["isBasedOn"] = article.original_url
+    if article.dateline:
+        data["contentLocation"] = {"@type": "Place", "name": article.dateline.name}
+    return data
+
+
+# --- Articles ----------------------------------------------------------------
+
+
+class HomeView(ListView):
+    template_name = "articles/home.html"
+    context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return public_articles()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        featured = None
+        if context["page_obj"].number == 1:
+            featured = Collection.objects.filter(featured=True).first()
+        if featured:
+            context["featured"] = featured
+            context["featured_articles"] = (
+                public_articles().filter(collection_items__collection=featured)
+                .order_by("collection_items__position", "collection_items__id")
+            )
+        return context
 
 
 class ArticleDetailView(DetailView):
     template_name = "articles/article_detail.html"
     context_object_name = "article"
+    preview = False
 
     def get_queryset(self):
-        return public_articles().prefetch_related(
-            Prefetch("person_tags", queryset=ArticlePerson.objects.accepted()
-                     .select_related("person").order_by("person__sort_name")),
-            Prefetch("organisation_tags", queryset=ArticleOrganisation.objects.accepted()
-                     .select_related("organisation").order_by("organisation__name")),
-            Prefetch("place_tags", queryset=ArticlePlace.objects.accepted()
-                     .select_related("place").order_by("place__name")),
-            Prefetch("topic_tags", queryset=ArticleTopic.objects.accepted()
-                     .select_related("topic").order_by("topic__path")),
-            Prefetch("date_mentions", queryset=DateMention.objects.accepted()
-                     .order_by("date_from", "date_to")),
+        return article_page_data(Article.objects.all() if self.preview else Article.objects.live())
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            notice = (Article.objects.filter(slug=kwargs["slug"], status=Article.Status.KILLED)
+                      .values_list("kill_notice", flat=True).first())
+            if notice is None:
+                raise
+            return TemplateResponse(request, "articles/gone.html", {"notice": notice}, status=410)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        context.update(
+            preview=self.preview,
+            related=related_articles(article),
+            canonical_url=absolute(self.request, article.get_absolute_url()),
+            jsonld=article_jsonld(self.request, article),
         )
+        return context
 
 
-class TaggedArticlesView(ListView):
-    """Live articles tagged with one record (person, topic, organisation, place)."""
+@method_decorator([never_cache, staff_member_required], name="dispatch")
+class ArticlePreviewView(ArticleDetailView):
+    """Any article in any state, as it would read; for signed-in staff."""
+
+    preview = True
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+
+# --- People, topics, organisations, places -----------------------------------
+
+
+class RecordIndexView(ListView):
+    """Every record of one kind with live coverage, with its count."""
 
     record_model = None
-    template_name = "articles/tagged_list.html"
-    paginate_by = 20
+    template_name = "articles/record_index.html"
+    context_object_name = "records"
+    paginate_by = INDEX_PAGE_SIZE
+
+    def get_queryset(self):
+        return with_live_coverage(self.record_model.objects.all()).order_by(
+            *self.record_model._meta.ordering, "pk")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            kind=self.record_model._meta.verbose_name,
+            kind_plural=self.record_model._meta.verbose_name_plural, **kwargs)
+
+
+class PersonIndexView(RecordIndexView):
+    record_model = Person
+
+    def get_queryset(self):
+        current_roles = Role.objects.filter(end_date__isnull=True).select_related("organisation", "country")
+        return super().get_queryset().prefetch_related(Prefetch("roles", queryset=current_roles))
+
+
+class TopicIndexView(TemplateView):
+    template_name = "articles/topic_index.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tree=topic_tree(topics_with_live_coverage()), **kwargs)
+
+
+def topic_tree(topics):
+    """Nest topics (ordered by path) under their parents: [(topic, children)]."""
+    nodes, roots = {}, []
+    for topic in topics:
+        node = (topic, [])
+        nodes[topic.pk] = node
+        parent = nodes.get(topic.parent_id)
+        (parent[1] if parent else roots).append(node)
+    return roots
+
+
+class RecordDetailView(ListView):
+    """A record's page: its live articles (paginated) and their coverage
+    over time. Records without live coverage have no public page."""
+
+    record_model = None
+    template_name = "articles/record_detail.html"
     context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+    feed_name = None
+
+    def public_records(self):
+        return with_live_coverage(self.record_model.objects.all())
 
     def get_record(self):
-        return get_object_or_404(self.record_model, slug=self.kwargs["slug"])
+        return get_object_or_404(self.public_records(), slug=self.kwargs["slug"])
 
     def filter_articles(self, articles, record):
         raise NotImplementedError
@@ -66,40 +328,177 @@ class TaggedArticlesView(ListView):
         return self.filter_articles(public_articles(), self.record)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            record=self.record, kind=self.record_model._meta.verbose_name, **kwargs
+        counts = monthly_counts(self.filter_articles(Article.objects.live(), self.record))
+        context = super().get_context_data(
+            record=self.record,
+            kind=self.record_model._meta.verbose_name,
+            chart=coverage_chart(counts),
+            **kwargs,
         )
+        if self.feed_name:
+            context["feed_url"] = reverse(self.feed_name, kwargs={"slug": self.record.slug})
+        return context
 
 
-class PersonDetailView(TaggedArticlesView):
+class PersonDetailView(RecordDetailView):
     record_model = Person
+    feed_name = "articles:feed_person"
 
-    def get_record(self):
-        return get_object_or_404(
-            Person.objects.prefetch_related("roles__organisation", "roles__country", "aliases"),
-            slug=self.kwargs["slug"],
-        )
+    def public_records(self):
+        return people_in_public_view().prefetch_related(
+            Prefetch("roles", queryset=Role.objects.select_related("organisation", "country")
+                     .order_by(F("start_date").asc(nulls_first=True), "pk")))
 
     def filter_articles(self, articles, record):
         return articles.for_person(record)
 
+    def get_context_data(self, **kwargs):
+        bylines = Byline.objects.filter(person=self.record).values("article_id")
+        written = public_articles().filter(pk__in=bylines).prefetch_related(None)[:10]
+        return super().get_context_data(written=written, **kwargs)
 
-class TopicDetailView(TaggedArticlesView):
+
+class TopicDetailView(RecordDetailView):
     record_model = Topic
+    template_name = "articles/topic_detail.html"
+    feed_name = "articles:feed_topic"
+
+    def public_records(self):
+        return topics_with_live_coverage()
 
     def filter_articles(self, articles, record):
         return articles.for_topic(record)
 
+    def get_context_data(self, **kwargs):
+        record = self.record
+        ancestor_ids = [int(pk) for pk in record.path.strip("/").split("/")[:-1]]
+        ancestors = sorted(Topic.objects.filter(pk__in=ancestor_ids), key=lambda t: t.path)
+        children = topics_with_live_coverage(Topic.objects.filter(parent=record))
+        return super().get_context_data(ancestors=ancestors, subtopics=children, **kwargs)
 
-class OrganisationDetailView(TaggedArticlesView):
+
+class OrganisationDetailView(RecordDetailView):
     record_model = Organisation
 
     def filter_articles(self, articles, record):
         return articles.for_organisation(record)
 
 
-class PlaceDetailView(TaggedArticlesView):
+class PlaceDetailView(RecordDetailView):
     record_model = Place
 
     def filter_articles(self, articles, record):
         return articles.for_place(record)
+
+
+# --- Timeline, archive, search -----------------------------------------------
+
+
+def filter_by_record(request, articles):
+    """Apply ?person=<slug> and ?topic=<slug> (sub-topics included); returns
+    (articles, chosen records). Unknown or non-public records are a 404."""
+    chosen = {}
+    if request.GET.get("person"):
+        chosen["person"] = get_object_or_404(with_live_coverage(Person.objects.all()),
+                                             slug=request.GET["person"])
+        articles = articles.for_person(chosen["person"])
+    if request.GET.get("topic"):
+        chosen["topic"] = get_object_or_404(topics_with_live_coverage(), slug=request.GET["topic"])
+        articles = articles.for_topic(chosen["topic"])
+    return articles, chosen
+
+
+class TimelineView(ListView):
+    """Every accepted date mention of live articles, in time order."""
+
+    template_name = "articles/timeline.html"
+    context_object_name = "mentions"
+    paginate_by = TIMELINE_PAGE_SIZE
+
+    def get_queryset(self):
+        articles, self.chosen = filter_by_record(self.request, Article.objects.live())
+        return (
+            DateMention.objects.accepted().filter(article__in=articles.values("pk"))
+            .select_related("article").order_by("date_from", "date_to", "pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(chosen=self.chosen, **kwargs)
+        for mention in context["object_list"]:
+            mention.period = timeline_period(mention)
+        return context
+
+
+def timeline_period(mention) -> str:
+    """The heading a mention is grouped under: its year, or its decade."""
+    if mention.precision == DateMention.Precision.DECADE:
+        return f"The {mention.date_from.year - mention.date_from.year % 10}s"
+    return str(mention.date_from.year)
+
+
+class ArchiveMixin:
+    date_field = "published_at"
+    allow_future = False
+    paginate_by = PAGE_SIZE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        # Bare: the views also look up the previous and next periods with it.
+        return Article.objects.live()
+
+    def paginate_queryset(self, queryset, page_size):
+        return super().paginate_queryset(with_listing_data(queryset), page_size)
+
+
+class ArchiveView(ArchiveMixin, ArchiveIndexView):
+    template_name = "articles/archive.html"
+    allow_empty = True
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    template_name = "articles/archive_year.html"
+    make_object_list = True
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+    month_format = "%m"
+
+
+class SearchView(ListView):
+    template_name = "articles/search.html"
+    context_object_name = "articles"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        self.q = self.request.GET.get("q", "").strip()[:200]
+        articles, self.chosen = filter_by_record(self.request, public_articles())
+        return search_articles(articles, self.q) if self.q else articles.none()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        results = context["object_list"]
+        if self.q:
+            excerpts = snippets(results, self.q)
+            for article in results:
+                article.snippet = excerpts.get(article.pk, "")
+        context.update(
+            q=self.q,
+            chosen=self.chosen,
+            people=with_live_coverage(Person.objects.all()).order_by("sort_name", "name"),
+            topics=topics_with_live_coverage(),
+        )
+        return context
+
+
+def robots_txt(request):
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "Disallow: /search/",
+        "",
+        f"Sitemap: {absolute(request, reverse('articles:sitemap'))}",
+        f"Sitemap: {absolute(request, reverse('articles:sitemap_news'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

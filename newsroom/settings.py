@@ -2,16 +2,21 @@
 Newsroom settings: one module, driven by environment variables.
 
 DATABASE_URL   default: SQLite file db.sqlite3 beside manage.py (WAL journal)
+DATABASE_REPLICA_URL  optional read replica of DATABASE_URL: reads go there (newsroom.routers)
 SECRET_KEY     required in production; a development key is used otherwise
 DEBUG          "1"/"true" to enable; off unless asked
 ALLOWED_HOSTS  comma-separated; defaults to local hosts only
 TIME_ZONE      default UTC (times are stored in UTC whatever this says)
+API_ANON_RATE  requests per address for anonymous API clients; default "120/min"
+CACHE_URL      unset: local memory (one process); redis://host:6379/0: Redis, shared
+               by every worker (needed for invalidation to reach them all); dummy://: none
 """
 
 import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -50,8 +55,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "simple_history",
+    "axes",
+    "csp",
     "newsroom",
     "articles",
 ]
@@ -65,10 +75,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into its lockout response.
+    "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "newsroom.urls"
+# BENCH_CEILING=1 adds the benchmark's trivial view (bench/run.py) to the site.
+ROOT_URLCONF = "newsroom.bench_urls" if env_bool("BENCH_CEILING") else "newsroom.urls"
 WSGI_APPLICATION = "newsroom.wsgi.application"
 
 TEMPLATES = [
@@ -87,9 +101,9 @@ TEMPLATES = [
 ]
 
 
-def database_from_env() -> dict:
-    config = dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+def database_from_env(name: str = "DATABASE_URL") -> dict:
+    config = dj_database_url.parse(
+        os.environ.get(name) or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
@@ -114,7 +128,23 @@ def database_from_env() -> dict:
 
 
 DATABASES = {"default": database_from_env()}
+if os.environ.get("DATABASE_REPLICA_URL"):
+    # A read replica of the primary: newsroom.routers sends reads there.
+    DATABASES["replica"] = {**database_from_env("DATABASE_REPLICA_URL"),
+                            "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["newsroom.routers.PrimaryReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # Counts failed logins and refuses further attempts once locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours: a locked-out user and address may try again after 15 minutes
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -141,6 +171,20 @@ STORAGES = {
     },
 }
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+
+def cache_from_env() -> dict:
+    url = os.environ.get("CACHE_URL", "").strip()
+    if not url:
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "newsroom"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url.startswith("dummy://"):
+        return {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+    raise ImproperlyConfigured(f"CACHE_URL must be redis://..., dummy:// or unset, not {url!r}.")
+
+
+CACHES = {"default": {**cache_from_env(), "KEY_PREFIX": "newsroom"}}
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGGING = {
@@ -150,13 +194,67 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
+# --- Security ------------------------------------------------------------------
+# HTTPS=1 in production behind TLS (a proxy setting X-Forwarded-Proto): redirect
+# to https, secure cookies, HSTS. Off by default so that `make run` works on http.
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        # The admin and the API docs set inline styles; scripts stay external only.
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 # Restoring a revision goes through articles.curation.restore, which brings
 # back content but never a workflow state; the library's revert would do both.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first, so that a request without credentials is answered 401
+        # with a WWW-Authenticate challenge rather than 403.
+        "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
+}
+
+# Requests per client address for anonymous API clients ("120/min", "5000/day";
+# empty: unthrottled). Signed-in staff are not throttled.
+API_ANON_RATE = os.environ.get("API_ANON_RATE", "120/min") or None
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom API",
+    "DESCRIPTION": "Live articles with their curated tags, and the editorial desk's operations.",
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"ArticleStatusEnum": "articles.models.Article.Status"},
 }

@@ -68,6 +68,8 @@ def test_every_registered_model_has_working_list_and_add_pages(client, superuser
     ArticleFactory()
     client.force_login(superuser)
     for model in site._registry:
+        if model._meta.app_label != "articles":
+            continue  # Django's and the libraries' admins are theirs to test
         info = model._meta.app_label, model._meta.model_name
         for name in ["changelist", "add"]:
             response = client.get(reverse(f"admin:{info[0]}_{info[1]}_{name}"))

@@ -1,0 +1,220 @@
+"""
+Query filters of the article list and the timeline. Every value is
+validated: a malformed date, an unknown slug or an impossible combination is
+a 400 naming the parameter, e.g. {"person": ["Unknown person: 'nobody'."]}.
+"""
+
+import datetime
+
+from django import forms
+from django.db.models import F
+from django.utils import timezone
+from django_filters import rest_framework as filters
+
+from articles.models import Article, DateMention, Organisation, Person, Place, Source, Topic
+from articles.search import search_articles
+
+from .pagination import NEWEST_FIRST
+from .permissions import sees_unpublished
+from .selectors import records_for
+
+ORDERINGS = {
+    "-published_at": NEWEST_FIRST,
+    "published_at": (F("published_at").asc(nulls_last=True), "id"),
+    "headline": ("headline", "id"),
+    "-headline": ("-headline", "-id"),
+    "relevance": ("-rank", *NEWEST_FIRST),
+}
+
+
+def visible(model):
+    """The records a filter may name: the ones the requesting user may see."""
+    return lambda request: records_for(model, getattr(request, "user", None))
+
+
+def unknown(kind: str) -> dict:
+    return {"invalid_choice": f"Unknown {kind}: '%(value)s'.",
+            "invalid_pk_value": f"Unknown {kind}: '%(pk)s'."}
+
+
+def start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of `day` in the newsroom's time zone (the first and
+    last days of the calendar are moved in by one, to stay convertible to UTC)."""
+    day = min(max(day, datetime.date(1, 1, 2)), datetime.date(9999, 12, 30))
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def check_range(data: dict, first: str, last: str, form) -> None:
+    if data.get(first) and data.get(last) and data[first] > data[last]:
+        form.add_error(last, f"The range ends before it starts ({first} is later).")
+
+
+class ArticleFilterForm(forms.Form):
+    """Checks that concern more than one parameter."""
+
+    def clean(self):
+        data = super().clean()
+        check_range(data, "published_after", "published_before", self)
+        check_range(data, "mentioned_after", "mentioned_before", self)
+        if data.get("ordering") == "relevance" and not data.get("q"):
+            self.add_error("ordering", "Ordering by relevance needs a search: add q=.")
+        return data
+
+
+class TimelineFilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        check_range(data, "from", "to", self)
+        return data
+
+
+class ArticleFilter(filters.FilterSet):
+    person = filters.ModelMultipleChoiceFilter(
+        queryset=visible(Person), to_field_name="slug", method="filter_people",
+        error_messages=unknown("person"),
+        help_text="A person's slug; repeat for articles tagged with all of them.",
+    )
+    topic = filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic",
+        error_messages=unknown("topic"), help_text="A topic's slug; includes its sub-topics.",
+    )
+    organisation = filters.ModelChoiceFilter(
+        queryset=visible(Organisation), to_field_name="slug", method="filter_organisation",
+        error_messages=unknown("organisation"), help_text="An organisation's slug.",
+    )
+    place = filters.ModelChoiceFilter(
+        queryset=visible(Place), to_field_name="slug", method="filter_place",
+        error_messages=unknown("place"), help_text="A place's slug.",
+    )
+    source = filters.ModelChoiceFilter(
+        queryset=Source.objects.all(), to_field_name="slug", method="filter_source",
+        error_messages=unknown("source"), help_text="A source's slug.",
+    )
+    published_after = filters.DateFilter(
+        method="filter_published_after", help_text="Published on or after this day (YYYY-MM-DD).",
+    )
+    published_before = filters.DateFilter(
+        method="filter_published_before", help_text="Published on or before this day (YYYY-MM-DD).",
+    )
+    mentioned_after = filters.DateFilter(
+        method="filter_mentioned",
+        help_text="Mentioning a date that ends on or after this day: with mentioned_before, "
+                  "one mention overlapping the whole range.",
+    )
+    mentioned_before = filters.DateFilter(
+        method="filter_mentioned", help_text="Mentioning a date that starts on or before this day.",
+    )
+    q = filters.CharFilter(
+        method="filter_q", max_length=200,
+        help_text="Full-text search of headline, standfirst and body; words and \"phrases\", "
+                  "all required.",
+    )
+    status = filters.MultipleChoiceFilter(
+        choices=Article.Status.choices, method="filter_status",
+        help_text="Editors only (articles.view_article): articles in these states, "
+                  "repeatable, instead of the live ones.",
+    )
+    ordering = filters.ChoiceFilter(
+        choices=[(key, key) for key in ORDERINGS], method="filter_ordering", empty_label=None,
+        help_text="-published_at (the default), published_at, headline, -headline, or "
+                  "relevance (the default with q; only with q).",
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+        form = ArticleFilterForm
+
+    def is_valid(self):
+        if "status" in self.data and not sees_unpublished(getattr(self.request, "user", None)):
+            self.form.add_error("status", "Only editors may list articles by status.")
+        return super().is_valid()
+
+    def filter_queryset(self, queryset):
+        # Editors see every state, but unless they ask for states by name the
+        # list is what the public sees.
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.live()
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("ordering"):
+            ordering = "relevance" if self.form.cleaned_data.get("q") else "-published_at"
+            queryset = self.filter_ordering(queryset, "ordering", ordering)
+        return queryset
+
+    # The filter methods' `value: <model>` hints tell the schema that the
+    # parameter is a string (the slug), as for any non-basic type.
+
+    def filter_people(self, queryset, name, value: Person):
+        for person in value:
+            queryset = queryset.for_person(person)
+        return queryset
+
+    def filter_topic(self, queryset, name, value: Topic):
+        return queryset.for_topic(value)
+
+    def filter_organisation(self, queryset, name, value: Organisation):
+        return queryset.for_organisation(value)
+
+    def filter_place(self, queryset, name, value: Place):
+        return queryset.for_place(value)
+
+    def filter_source(self, queryset, name, value: Source):
+        return queryset.filter(source=value)
+
+    def filter_published_after(self, queryset, name, value):
+        return queryset.filter(published_at__gte=start_of(value))
+
+    def filter_published_before(self, queryset, name, value):
+        next_day = value + datetime.timedelta(days=1) if value < datetime.date.max else value
+        return queryset.filter(published_at__lt=start_of(next_day))
+
+    def filter_mentioned(self, queryset, name, value):
+        # Both bounds constrain the same mention, so the pair is applied once.
+        after = self.form.cleaned_data.get("mentioned_after")
+        before = self.form.cleaned_data.get("mentioned_before")
+        if name == "mentioned_before" and after:
+            return queryset
+        return queryset.mentioning_dates(after or datetime.date.min, before or datetime.date.max)
+
+    def filter_q(self, queryset, name, value):
+        return search_articles(queryset, value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.filter(status__in=value)
+
+    def filter_ordering(self, queryset, name, value):
+        return queryset.order_by(*ORDERINGS[value])
+
+
+class TimelineFilter(filters.FilterSet):
+    person = filters.ModelChoiceFilter(
+        queryset=visible(Person), to_field_name="slug", method="filter_person",
+        error_messages=unknown("person"), help_text="Mentions in articles tagged with this person.",
+    )
+    topic = filters.ModelChoiceFilter(
+        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic",
+        error_messages=unknown("topic"),
+        help_text="Mentions in articles of this topic or its sub-topics.",
+    )
+
+    class Meta:
+        model = DateMention
+        fields = []
+        form = TimelineFilterForm
+
+    def filter_person(self, queryset, name, value: Person):
+        return queryset.filter(article__in=Article.objects.for_person(value))
+
+    def filter_topic(self, queryset, name, value: Topic):
+        return queryset.filter(article__in=Article.objects.for_topic(value))
+
+
+# `from` is a Python keyword, so these two cannot be declared as attributes.
+TimelineFilter.base_filters["from"] = filters.DateFilter(
+    field_name="date_to", lookup_expr="gte",
+    help_text="Dates that end on or after this day (ranges overlapping).",
+)
+TimelineFilter.base_filters["to"] = filters.DateFilter(
+    field_name="date_from", lookup_expr="lte",
+    help_text="Dates that start on or before this day (ranges overlapping).",
+)

@@ -1,0 +1,194 @@
+"""
+Pagination: page numbers everywhere, and a keyset cursor for deep crawls of
+the article list. Every response is {"count", "next", "previous", "results"}.
+A page that does not exist, a page size out of range or a broken cursor is a
+400 naming the parameter; nothing is silently clamped.
+"""
+
+import base64
+import binascii
+import json
+
+from django.db.models import F, Q
+from django.utils.dateparse import parse_datetime
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+class PagePagination(PageNumberPagination):
+    """?page=N&page_size=M: 20 a page by default, at most 100."""
+
+    page_size = 20
+    max_page_size = 100
+    page_size_query_param = "page_size"
+    invalid_page_message = "There is no page {page_number}: {message}."
+
+    def query_parameters(self) -> set[str]:
+        return {self.page_query_param, self.page_size_query_param}
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ValidationError({self.page_size_query_param: [
+                f"Give a whole number from 1 to {self.max_page_size}, not {raw!r}."
+            ]})
+        return size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except NotFound as exc:
+            raise ValidationError({self.page_query_param: [str(exc.detail)]}) from None
+
+    def get_paginated_response_schema(self, schema):
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "next", "previous", "results"]
+        return response
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": self.page_query_param, "in": "query", "required": False,
+             "description": "Page number, from 1.",
+             "schema": {"type": "integer", "minimum": 1}},
+            {"name": self.page_size_query_param, "in": "query", "required": False,
+             "description": f"Results per page: {self.page_size} unless given, at most "
+                            f"{self.max_page_size} (more is a 400, not clamped).",
+             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size}},
+        ]
+
+
+# Newest first; articles without a publication time (drafts) last.
+NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("id").desc())
+OLDEST_FIRST = (F("published_at").asc(nulls_first=True), F("id").asc())
+
+
+def after(published_at, pk) -> Q:
+    """Rows that come after (published_at, pk) in NEWEST_FIRST order."""
+    if published_at is None:
+        return Q(published_at__isnull=True, id__lt=pk)
+    return (Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=pk)
+            | Q(published_at__isnull=True))
+
+
+def before(published_at, pk) -> Q:
+    """Rows that come before (published_at, pk) in NEWEST_FIRST order."""
+    if published_at is None:
+        return Q(published_at__isnull=False) | Q(published_at__isnull=True, id__gt=pk)
+    return Q(published_at__gt=published_at) | Q(published_at=published_at, id__gt=pk)
+
+
+class ArticlePagination(PagePagination):
+    """Page numbers, or with ?pagination=cursor a keyset cursor over
+    (-published_at, -id): the next page starts after the last article seen, so
+    page 10,000 costs what page 1 does and articles published meanwhile
+    neither repeat nor go missing. Follow the next/previous links; the
+    cursor itself is opaque."""
+
+    cursor_query_param = "cursor"
+    mode_query_param = "pagination"
+
+    def query_parameters(self) -> set[str]:
+        return super().query_parameters() | {self.cursor_query_param, self.mode_query_param}
+
+    def paginate_queryset(self, queryset, request, view=None):
+        params = request.query_params
+        default = "cursor" if self.cursor_query_param in params else "page"
+        mode = params.get(self.mode_query_param, default)
+        if mode not in ("page", "cursor"):
+            raise ValidationError({self.mode_query_param: ["Choose 'page' or 'cursor'."]})
+        self.mode = mode
+        if mode == "page":
+            if self.cursor_query_param in params:
+                raise ValidationError({self.cursor_query_param: [
+                    "A cursor needs pagination=cursor."]})
+            return super().paginate_queryset(queryset, request, view)
+        if self.page_query_param in params:
+            raise ValidationError({self.page_query_param: [
+                "Cursor pagination follows next/previous links, not page numbers."]})
+        if params.get("ordering", "-published_at") != "-published_at":
+            raise ValidationError({"ordering": [
+                "Cursor pagination is by publication time, newest first (-published_at)."]})
+        return self.paginate_by_cursor(queryset, request)
+
+    def paginate_by_cursor(self, queryset, request):
+        self.request = request
+        size = self.get_page_size(request)
+        position, backwards = self.decode(request.query_params.get(self.cursor_query_param))
+        self.count = queryset.count()
+        if backwards:
+            rows = list(queryset.filter(before(*position)).order_by(*OLDEST_FIRST)[: size + 1])
+            has_previous, has_next = len(rows) > size, True
+            rows = rows[:size][::-1]
+        else:
+            if position is not None:
+                queryset = queryset.filter(after(*position))
+            rows = list(queryset.order_by(*NEWEST_FIRST)[: size + 1])
+            has_previous, has_next = position is not None, len(rows) > size
+            rows = rows[:size]
+        self.next_cursor = self.encode(rows[-1], backwards=False) if has_next and rows else None
+        self.previous_cursor = (self.encode(rows[0], backwards=True) if has_previous and rows
+                                else None)
+        return rows
+
+    def get_paginated_response(self, data):
+        if self.mode == "page":
+            return super().get_paginated_response(data)
+        return Response({
+            "count": self.count,
+            "next": self.cursor_link(self.next_cursor),
+            "previous": self.cursor_link(self.previous_cursor),
+            "results": data,
+        })
+
+    def cursor_link(self, cursor):
+        if cursor is None:
+            return None
+        url = remove_query_param(self.request.build_absolute_uri(), self.page_query_param)
+        url = replace_query_param(url, self.mode_query_param, "cursor")
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    @staticmethod
+    def encode(article, *, backwards: bool) -> str:
+        published = article.published_at.isoformat() if article.published_at else None
+        raw = json.dumps([published, article.pk, int(backwards)], separators=(",", ":"))
+        return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+    def decode(self, cursor):
+        """((published_at, pk), backwards) of a cursor, or (None, False) for the first page."""
+        if cursor is None:
+            return None, False
+        invalid = ValidationError({self.cursor_query_param: [
+            "Invalid cursor: follow the next and previous links as they are."]})
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            published, pk, backwards = json.loads(raw)
+            if published is not None:
+                published = parse_datetime(published)
+                if published is None or published.tzinfo is None:
+                    raise invalid
+        except (ValueError, TypeError, binascii.Error):
+            raise invalid from None
+        if type(pk) is not int or not 0 < pk < 2**63 or backwards not in (0, 1):
+            raise invalid
+        return (published, pk), bool(backwards)
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {"name": self.mode_query_param, "in": "query", "required": False,
+             "description": "'page' (numbered pages, the default) or 'cursor' (a keyset "
+                            "cursor over (-published_at, -id), for deep crawls).",
+             "schema": {"type": "string", "enum": ["page", "cursor"]}},
+            {"name": self.cursor_query_param, "in": "query", "required": False,
+             "description": "Opaque position, from the next/previous links of a "
+                            "pagination=cursor response.",
+             "schema": {"type": "string"}},
+        ]

@@ -1,0 +1,143 @@
+"""
+What each user may read, and everything a response shows fetched in a fixed
+number of queries. Visibility is derived from ArticleQuerySet.live() and
+TagQuerySet.public(), never restated.
+"""
+
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from articles.models import (
+    Article,
+    ArticleOrganisation,
+    ArticlePerson,
+    ArticlePlace,
+    ArticleTopic,
+    Byline,
+    Correction,
+    DateMention,
+    Organisation,
+    Person,
+    Place,
+    Role,
+    Source,
+    Topic,
+)
+
+from .permissions import is_staff, sees_unpublished
+
+
+def articles_for(user):
+    """Every article for editors with the view permission; live ones for everyone else."""
+    return Article.objects.all() if sees_unpublished(user) else Article.objects.live()
+
+
+def with_listing(articles):
+    """What a list item shows: accepted tags only, whoever asks."""
+    return articles.select_related("source").prefetch_related(
+        Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
+        Prefetch("person_tags", to_attr="accepted_people", queryset=ArticlePerson.objects.accepted()
+                 .select_related("person").order_by("person__sort_name", "person__name")),
+        Prefetch("organisation_tags", to_attr="accepted_organisations",
+                 queryset=ArticleOrganisation.objects.accepted()
+                 .select_related("organisation").order_by("organisation__name")),
+        Prefetch("place_tags", to_attr="accepted_places", queryset=ArticlePlace.objects.accepted()
+                 .select_related("place").order_by("place__name")),
+        Prefetch("topic_tags", to_attr="accepted_topics", queryset=ArticleTopic.objects.accepted()
+                 .select_related("topic").order_by("topic__path")),
+        Prefetch("date_mentions", to_attr="accepted_dates",
+                 queryset=DateMention.objects.accepted().order_by("date_from", "date_to", "id")),
+    )
+
+
+def with_detail(articles):
+    return with_listing(articles).select_related("dateline").prefetch_related(
+        Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id")),
+    )
+
+
+def live_article_count(tag_model, field: str):
+    """Annotation: how many live articles carry an accepted tag of the record."""
+    per_record = (tag_model.objects.public().filter(**{field: OuterRef("pk")})
+                  .order_by().values(field).annotate(n=Count("article", distinct=True)).values("n"))
+    return Coalesce(Subquery(per_record, output_field=IntegerField()), Value(0))
+
+
+TAG_MODEL = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace,
+             Topic: ArticleTopic}
+
+
+def records_for(model, user):
+    """People, organisations or places a user may see: the whole authority
+    list for staff; for the public, the records that appear in live coverage
+    (an accepted tag of a live article; for people also a byline, for places
+    also a dateline), so that a name first seen in an embargoed draft does not
+    leak through the API before the story does."""
+    records = model.objects.all()
+    if is_staff(user):
+        return records
+    live = Article.objects.live()
+    shown = Q(pk__in=TAG_MODEL[model].objects.public().values(model._meta.model_name))
+    if model is Person:
+        shown |= Q(pk__in=Byline.objects.filter(article__in=live).values("person"))
+    if model is Place:
+        shown |= Q(pk__in=live.values("dateline"))
+    return records.filter(shown)
+
+
+def with_live_counts(records):
+    model = records.model
+    return records.annotate(
+        live_articles=live_article_count(TAG_MODEL[model], model._meta.model_name)
+    )
+
+
+def people_for(user):
+    return with_live_counts(records_for(Person, user)).prefetch_related(
+        "aliases",
+        Prefetch("roles", queryset=Role.objects.select_related("organisation", "country")
+                 .order_by("start_date", "id")),
+    )
+
+
+def organisations_for(user):
+    return with_live_counts(records_for(Organisation, user)).prefetch_related("aliases")
+
+
+def places_for(user):
+    return (with_live_counts(records_for(Place, user))
+            .select_related("parent").prefetch_related("aliases"))
+
+
+def topics():
+    """The whole tree, for everyone: it is the structure of the site, not content."""
+    return with_live_counts(Topic.objects.all()).select_related("parent").prefetch_related(
+        Prefetch("children", queryset=Topic.objects.order_by("name"))
+    )
+
+
+def sources():
+    live = Article.objects.live().filter(source=OuterRef("pk"))
+    count = live.order_by().values("source").annotate(n=Count("pk")).values("n")
+    return Source.objects.annotate(
+        live_articles=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+    )
+
+
+def timeline():
+    """Accepted date mentions of live articles, in the order of the dates."""
+    return (DateMention.objects.public().select_related("article")
+            .order_by("date_from", "date_to", "article__published_at", "id"))
+
+
+def tags_of(article) -> dict:
+    """Every tag of the article, of every state, by kind (the kinds of the URLs)."""
+    from articles.curation import TAG_MODEL_BY_KIND
+
+    record = {"people": "person", "organisations": "organisation", "places": "place",
+              "topics": "topic", "dates": None}
+    tags = {}
+    for kind, model in TAG_MODEL_BY_KIND.items():
+        related = ["decided_by", record[kind]] if record[kind] else ["decided_by"]
+        tags[kind] = model.objects.filter(article=article).select_related(*related).order_by("pk")
+    return tags

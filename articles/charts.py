@@ -1,0 +1,89 @@
+"""
+Coverage over time: articles per month, drawn server-side as SVG bars.
+The geometry is computed here; templates/includes/chart.html draws it.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count
+from django.db.models.functions import TruncMonth
+
+HEIGHT = 80
+BAR = 10
+GAP = 2
+MIN_MONTHS = 12  # a lone busy month still reads against a year of context
+MAX_MONTHS = 240  # beyond twenty years, the last twenty
+
+
+@dataclass(frozen=True)
+class Bar:
+    month: datetime.date
+    count: int
+    x: int
+    y: float
+    height: float
+
+    @property
+    def label(self) -> str:
+        return f"{self.month:%B %Y}: {self.count} article{'' if self.count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Chart:
+    bars: list
+    total: int
+    peak: Bar | None
+
+    width = property(lambda self: max(len(self.bars) * (BAR + GAP), BAR + GAP))
+    height = HEIGHT
+
+    @property
+    def first(self):
+        return self.bars[0].month if self.bars else None
+
+    @property
+    def last(self):
+        return self.bars[-1].month if self.bars else None
+
+
+def months_between(first: datetime.date, last: datetime.date):
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        yield datetime.date(year, month, 1)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _months_before(month: datetime.date, n: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 - n
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def monthly_counts(articles) -> dict:
+    """{first day of month: number of articles} for a queryset; one query."""
+    rows = (
+        articles.order_by().prefetch_related(None)
+        .annotate(month=TruncMonth("published_at")).values("month")
+        .annotate(n=Count("pk", distinct=True)).values_list("month", "n")
+    )
+    counts = {}
+    for month, n in rows:
+        day = month.date() if isinstance(month, datetime.datetime) else month
+        counts[day] = counts.get(day, 0) + n
+    return counts
+
+
+def coverage_chart(counts: dict) -> Chart:
+    if not counts:
+        return Chart([], 0, None)
+    last = max(counts)
+    first = min(min(counts), _months_before(last, MIN_MONTHS - 1))
+    months = list(months_between(first, last))[-MAX_MONTHS:]
+    top = max(counts.values())
+    bars = []
+    for i, month in enumerate(months):
+        n = counts.get(month, 0)
+        height = round(n / top * (HEIGHT - 4), 1) if n else 0
+        bars.append(Bar(month, n, i * (BAR + GAP), HEIGHT - height, height))
+    peak = max(bars, key=lambda b: (b.count, b.month))
+    return Chart(bars, sum(b.count for b in bars), peak)

@@ -1,0 +1,92 @@
+"""
+RSS and Atom feeds of live articles: the latest, per topic (sub-topics
+included), per person.
+
+Feed readers treat titles and descriptions as HTML, so both are escaped here
+before the XML writer escapes them again: a headline reading "<script>" shows
+as that text, not as markup.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+
+from .views import people_in_public_view, public_articles, topics_with_live_coverage
+
+FEED_LENGTH = 30
+
+
+class ArticleFeed(Feed):
+    language = "en"
+
+    def item_title(self, article):
+        return escape(article.headline)
+
+    def item_description(self, article):
+        return escape(article.standfirst)
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return ", ".join(b.person.name for b in article.byline_set.all()) or None
+
+    def item_categories(self, article):
+        return [tag.topic.name for tag in article.topic_tags.all()]
+
+    def item_guid(self, article):
+        return f"newsroom:article:{article.pk}"
+
+    item_guid_is_permalink = False
+
+
+class LatestArticlesFeed(ArticleFeed):
+    title = "Newsroom: latest articles"
+    link = reverse_lazy("articles:home")
+    description = "The latest articles published by Newsroom."
+
+    def items(self):
+        return public_articles()[:FEED_LENGTH]
+
+
+class LatestArticlesAtomFeed(LatestArticlesFeed):
+    feed_type = Atom1Feed
+    subtitle = LatestArticlesFeed.description
+
+
+class TopicFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return topics_with_live_coverage().get(slug=slug)
+
+    def title(self, topic):
+        return f"Newsroom: {topic.name}"
+
+    def link(self, topic):
+        return topic.get_absolute_url()
+
+    def description(self, topic):
+        return f"The latest articles about {topic.name} and its sub-topics."
+
+    def items(self, topic):
+        return public_articles().for_topic(topic)[:FEED_LENGTH]
+
+
+class PersonFeed(ArticleFeed):
+    def get_object(self, request, slug):
+        return people_in_public_view().get(slug=slug)
+
+    def title(self, person):
+        return f"Newsroom: {person.name}"
+
+    def link(self, person):
+        return person.get_absolute_url()
+
+    def description(self, person):
+        return f"The latest articles about {person.name}."
+
+    def items(self, person):
+        return public_articles().for_person(person)[:FEED_LENGTH]

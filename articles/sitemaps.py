@@ -1,0 +1,85 @@
+"""
+Sitemaps of live content only: articles, and the people, topics,
+organisations and places with live coverage; plus a Google News sitemap of
+the articles of the last two days (templates/sitemaps/news.xml).
+"""
+
+import datetime
+
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import Article, Organisation, Person, Place
+from .views import topics_with_live_coverage, with_live_coverage
+
+NEWS_WINDOW = datetime.timedelta(days=2)
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "monthly"
+
+    def items(self):
+        return Article.objects.live().only("slug", "updated_at").order_by("-published_at", "-pk")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+class RecordSitemap(Sitemap):
+    changefreq = "weekly"
+    model = None
+
+    def items(self):
+        return with_live_coverage(self.model.objects.all()).order_by("pk")
+
+
+class PersonSitemap(RecordSitemap):
+    model = Person
+
+
+class OrganisationSitemap(RecordSitemap):
+    model = Organisation
+
+
+class PlaceSitemap(RecordSitemap):
+    model = Place
+
+
+class TopicSitemap(Sitemap):
+    changefreq = "weekly"
+
+    def items(self):
+        return topics_with_live_coverage().order_by("path")
+
+
+class PagesSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return ["home", "topics", "people", "organisations", "places", "timeline", "archive"]
+
+    def location(self, name):
+        return reverse(f"articles:{name}")
+
+
+class NewsSitemap(Sitemap):
+    """Google News: at most 1,000 articles from the last two days."""
+
+    limit = 1000
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (Article.objects.live().filter(published_at__gte=since)
+                .only("slug", "headline", "published_at").order_by("-published_at", "-pk"))
+
+
+SITEMAPS = {
+    "pages": PagesSitemap,
+    "articles": ArticleSitemap,
+    "people": PersonSitemap,
+    "topics": TopicSitemap,
+    "organisations": OrganisationSitemap,
+    "places": PlaceSitemap,
+}
+NEWS_SITEMAPS = {"news": NewsSitemap}

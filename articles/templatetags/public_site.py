@@ -1,0 +1,39 @@
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from articles.date_display import describe, machine_readable, mention_fields
+
+register = template.Library()
+
+# What json_script escapes: inside <script> only "<" (as in "</script>" or
+# "<!--") can end the element early; ">" and "&" for good measure.
+JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+@register.filter
+def date_phrase(mention) -> str:
+    """A date mention as it reads: "5–6 July 2024", "the 1990s", "early 2024"."""
+    return describe(**mention_fields(mention))
+
+
+@register.filter
+def date_machine(mention) -> str:
+    """A valid <time datetime> value for the mention, or "" when none is exact."""
+    return machine_readable(**mention_fields(mention))
+
+
+@register.filter
+def jsonld(data) -> str:
+    """`data` as a JSON-LD <script>, escaped like json_script (whose
+    type="application/json" search engines would ignore)."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+@register.filter
+def repeat(text, times) -> str:
+    return str(text) * max(int(times or 0), 0)

@@ -1,0 +1,209 @@
+import datetime
+
+import pytest
+
+from articles.models import Article, TagState
+from tests.factories import ArticleFactory, DateMentionFactory, PersonTagFactory, TopicTagFactory
+
+from .conftest import NOW
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(response):
+    assert response.status_code == 200, response.json()
+    return [item["slug"] for item in response.json()["results"]]
+
+
+class TestTagFilters:
+    def test_person(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?person=yoko-kamikawa")) == [world.visit.slug]
+
+    def test_repeated_people_means_all_of_them(self, api, world):
+        both = api.get("/api/v1/articles/?person=hun-sen&person=yoko-kamikawa")
+        assert slugs(both) == [world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?person=hun-sen")) == [world.visit.slug,
+                                                                     world.budget.slug]
+
+    def test_only_accepted_tags_count(self, api, world):
+        PersonTagFactory(article=world.budget, person=world.kamikawa, state=TagState.REJECTED)
+        assert slugs(api.get("/api/v1/articles/?person=yoko-kamikawa")) == [world.visit.slug]
+
+    def test_topic_includes_sub_topics(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?topic=politics")) == [world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?topic=diplomacy")) == [world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?topic=economy")) == [world.budget.slug]
+
+    def test_organisation_place_and_source(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?organisation=asean")) == [world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?place=phnom-penh")) == [world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?source=asia-wire")) == [world.budget.slug]
+
+    def test_filters_combine(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?person=hun-sen&topic=economy")) == [
+            world.budget.slug]
+        assert slugs(api.get("/api/v1/articles/?person=hun-sen&source=asia-wire"
+                             "&topic=politics")) == []
+
+    @pytest.mark.parametrize("parameter, kind", [
+        ("person", "person"), ("topic", "topic"), ("organisation", "organisation"),
+        ("place", "place"), ("source", "source"),
+    ])
+    def test_an_unknown_slug_is_named(self, api, world, parameter, kind):
+        response = api.get(f"/api/v1/articles/?{parameter}=nobody")
+        assert response.status_code == 400
+        assert response.json() == {parameter: [f"Unknown {kind}: 'nobody'."]}
+
+    def test_a_record_seen_only_in_drafts_is_unknown_to_the_public(self, api, as_editor, world):
+        assert api.get("/api/v1/articles/?person=only-in-drafts").status_code == 400
+        assert slugs(as_editor.get("/api/v1/articles/?person=only-in-drafts")) == []
+
+
+class TestDateFilters:
+    def test_published_range_is_inclusive(self, api, world):
+        two_days_ago = (NOW - datetime.timedelta(days=2)).date().isoformat()
+        assert slugs(api.get(f"/api/v1/articles/?published_after={two_days_ago}")) == [
+            world.visit.slug]
+        assert slugs(api.get(f"/api/v1/articles/?published_before={two_days_ago}")) == [
+            world.visit.slug, world.budget.slug]
+        assert slugs(api.get(f"/api/v1/articles/?published_after={two_days_ago}"
+                             f"&published_before={two_days_ago}")) == [world.visit.slug]
+
+    def test_mentioned_dates_overlap_the_range(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?mentioned_after=2024-07-06")) == [
+            world.visit.slug, world.budget.slug]
+        assert slugs(api.get("/api/v1/articles/?mentioned_after=2024-07-07")) == [
+            world.budget.slug]
+        assert slugs(api.get("/api/v1/articles/?mentioned_before=2024-07-05")) == [
+            world.visit.slug]
+        assert slugs(api.get("/api/v1/articles/?mentioned_after=2025-06-01"
+                             "&mentioned_before=2025-06-30")) == [world.budget.slug]
+
+    def test_one_mention_must_overlap_the_whole_range(self, api, world):
+        # Mentions of 1990 and of 2030 do not make an article about 2000.
+        article = ArticleFactory()
+        DateMentionFactory(article=article, date_from=datetime.date(1990, 1, 1),
+                           date_to=datetime.date(1990, 12, 31), value="1990", precision="year")
+        DateMentionFactory(article=article, date_from=datetime.date(2030, 1, 1),
+                           date_to=datetime.date(2030, 12, 31), value="2030", precision="year")
+        assert slugs(api.get("/api/v1/articles/?mentioned_after=2000-01-01"
+                             "&mentioned_before=2000-12-31")) == []
+
+    def test_only_accepted_mentions_count(self, api, world):
+        DateMentionFactory(article=world.visit, date_from=datetime.date(1950, 1, 1),
+                           date_to=datetime.date(1950, 1, 1), state=TagState.SUGGESTED)
+        assert slugs(api.get("/api/v1/articles/?mentioned_before=1960-01-01")) == []
+
+    @pytest.mark.parametrize("parameter", ["published_after", "published_before",
+                                           "mentioned_after", "mentioned_before"])
+    def test_a_malformed_date_is_named(self, api, world, parameter):
+        response = api.get(f"/api/v1/articles/?{parameter}=2024-02-30")
+        assert response.status_code == 400
+        assert response.json() == {parameter: ["Enter a valid date."]}
+
+    def test_a_range_that_ends_before_it_starts(self, api, world):
+        response = api.get("/api/v1/articles/?mentioned_after=2025-01-01"
+                           "&mentioned_before=2024-01-01")
+        assert response.json() == {
+            "mentioned_before": ["The range ends before it starts (mentioned_after is later)."]}
+
+    def test_the_ends_of_the_calendar_do_not_overflow(self, api, world):
+        assert api.get("/api/v1/articles/?published_before=9999-12-31"
+                       "&published_after=0001-01-01").status_code == 200
+        assert api.get("/api/v1/articles/?mentioned_before=9999-12-31"
+                       "&mentioned_after=0001-01-01").status_code == 200
+
+
+class TestSearchAndOrdering:
+    def test_q_searches_through_the_search_module(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?q=senate")) == [world.budget.slug]
+
+    def test_q_finds_live_articles_only(self, api, world):
+        assert slugs(api.get("/api/v1/articles/?q=secret")) == []
+
+    def test_with_q_the_default_order_is_relevance(self, api, world):
+        ArticleFactory(headline="Trade trade trade", body="Trade.", published_at=NOW
+                       - datetime.timedelta(days=9))
+        assert slugs(api.get("/api/v1/articles/?q=trade"))[0] == "trade-trade-trade"
+        assert slugs(api.get("/api/v1/articles/?q=trade&ordering=-published_at"))[0] == (
+            world.visit.slug)
+
+    @pytest.mark.parametrize("ordering, expected", [
+        ("-published_at", ["visit", "budget"]),
+        ("published_at", ["budget", "visit"]),
+        ("headline", ["budget", "visit"]),
+        ("-headline", ["visit", "budget"]),
+    ])
+    def test_orderings(self, api, world, ordering, expected):
+        assert slugs(api.get(f"/api/v1/articles/?ordering={ordering}")) == [
+            getattr(world, name).slug for name in expected]
+
+    def test_relevance_needs_q(self, api, world):
+        response = api.get("/api/v1/articles/?ordering=relevance")
+        assert response.json() == {"ordering": ["Ordering by relevance needs a search: add q=."]}
+
+    def test_an_unknown_ordering(self, api, world):
+        response = api.get("/api/v1/articles/?ordering=popularity")
+        assert response.status_code == 400
+        assert list(response.json()) == ["ordering"]
+
+
+class TestStatusFilter:
+    def test_editors_list_other_states(self, as_editor, world):
+        assert slugs(as_editor.get("/api/v1/articles/?status=draft")) == [world.draft.slug]
+        both = as_editor.get("/api/v1/articles/?status=draft&status=published")
+        assert set(slugs(both)) == {world.draft.slug, world.visit.slug, world.budget.slug,
+                                    world.embargoed.slug, world.scheduled.slug}
+
+    def test_without_status_editors_see_the_public_list(self, as_editor, world):
+        assert slugs(as_editor.get("/api/v1/articles/")) == [world.visit.slug, world.budget.slug]
+
+    def test_status_combines_with_the_other_filters(self, as_editor, world):
+        assert slugs(as_editor.get("/api/v1/articles/?status=draft&person=hun-sen")) == []
+        assert slugs(as_editor.get("/api/v1/articles/?status=draft"
+                                   "&mentioned_before=1991-01-01")) == [world.draft.slug]
+
+    def test_drafts_without_a_publication_time_sort_last_on_every_database(self, as_editor, world):
+        Article.objects.filter(pk=world.visit.pk).update(status=Article.Status.DRAFT)
+        assert slugs(as_editor.get("/api/v1/articles/?status=draft")) == [world.visit.slug,
+                                                                           world.draft.slug]
+
+    def test_the_public_may_not_filter_by_status(self, api, world):
+        response = api.get("/api/v1/articles/?status=draft")
+        assert response.status_code == 400
+        assert response.json() == {"status": ["Only editors may list articles by status."]}
+
+    def test_an_unknown_status(self, as_editor, world):
+        response = as_editor.get("/api/v1/articles/?status=lost")
+        assert response.status_code == 400
+        assert list(response.json()) == ["status"]
+
+
+class TestTimelineFilters:
+    def texts(self, response):
+        assert response.status_code == 200, response.json()
+        return [entry["text"] for entry in response.json()["results"]]
+
+    def test_from_and_to_select_overlapping_dates(self, api, world):
+        assert self.texts(api.get("/api/v1/dates/?from=2024-07-06")) == ["July 5-6", "2025"]
+        assert self.texts(api.get("/api/v1/dates/?from=2024-07-07")) == ["2025"]
+        assert self.texts(api.get("/api/v1/dates/?to=2024-12-31")) == ["July 5-6"]
+        assert self.texts(api.get("/api/v1/dates/?from=2025-03-01&to=2025-03-02")) == ["2025"]
+
+    def test_person_and_topic(self, api, world):
+        assert self.texts(api.get("/api/v1/dates/?person=yoko-kamikawa")) == ["July 5-6"]
+        assert self.texts(api.get("/api/v1/dates/?topic=politics")) == ["July 5-6"]
+        TopicTagFactory(article=world.budget, topic=world.diplomacy)
+        assert self.texts(api.get("/api/v1/dates/?topic=politics")) == ["July 5-6", "2025"]
+
+    def test_drafts_and_suggestions_stay_off_the_timeline(self, api, world):
+        DateMentionFactory(article=world.visit, text="someday", state=TagState.SUGGESTED)
+        assert "in 1990" not in self.texts(api.get("/api/v1/dates/"))
+        assert "someday" not in self.texts(api.get("/api/v1/dates/"))
+
+    def test_bad_values_are_named(self, api, world):
+        assert api.get("/api/v1/dates/?from=July").json() == {"from": ["Enter a valid date."]}
+        assert api.get("/api/v1/dates/?from=2025-01-02&to=2025-01-01").json() == {
+            "to": ["The range ends before it starts (from is later)."]}
+        assert api.get("/api/v1/dates/?person=nobody").json() == {
+            "person": ["Unknown person: 'nobody'."]}
