@@ -17,13 +17,17 @@ from .models import (
     ArticleTopic,
     Byline,
     DateMention,
+    OrganisationAlias,
     Person,
     PersonAlias,
+    PlaceAlias,
     Role,
     TagOrigin,
     TagState,
+    name_key,
     tag_models,
 )
+from . import tagger
 from .signals import public_content_changed
 from .workflow import TransitionForbidden, can_edit, lock_for_edit
 
@@ -53,6 +57,7 @@ def edit_article(*, article: Article, user, expected_version: int, changes: dict
     current.last_edited_by = user
     current.save()
     _notify_if_live(current)
+    tagger.tag_soon(current)
     return current
 
 
@@ -116,14 +121,76 @@ def accept_all_pending(article: Article, *, user) -> int:
 
 @transaction.atomic
 def add_tag(model, *, article: Article, user, **fields):
-    """A tag added by hand: accepted at once, its origin the editor."""
+    """A tag added by hand: accepted at once, its origin the editor. The forms
+    of the name its evidence shows become confirmed aliases of the record."""
     require_curator(user)
     tag = model(article=article, state=TagState.ACCEPTED, origin=TagOrigin.EDITOR,
                 confidence=1.0, decided_by=user, decided_at=timezone.now(), **fields)
     tag.full_clean()
     tag.save()
+    learn_aliases(tag)
     _notify_if_live(article)
     return tag
+
+
+ALIAS_MODELS = {ArticlePerson: ("person", PersonAlias), ArticleOrganisation: ("organisation", OrganisationAlias),
+                ArticlePlace: ("place", PlaceAlias)}
+
+
+def learn_aliases(tag) -> list:
+    """Add the evidence's forms of a name that the record does not know yet
+    as aliases confirmed by an editor (two words or more: a lone surname is
+    too ambiguous to be an alias; a form owned by another record is skipped)."""
+    if type(tag) not in ALIAS_MODELS:
+        return []
+    field, alias_model = ALIAS_MODELS[type(tag)]
+    record = getattr(tag, field)
+    known = {name_key(n) for n in record.all_names}
+    added = []
+    for span in tag.evidence or []:
+        form = " ".join(str(span.get("text", "")).split())
+        if len(form.split()) < 2 or name_key(form) in known:
+            continue
+        alias = alias_model(record=record, name=form, confirmed_by_editor=True)
+        try:
+            alias.full_clean()
+        except ValidationError:
+            continue
+        alias.save()
+        known.add(alias.key)
+        added.append(alias)
+    return added
+
+
+@transaction.atomic
+def create_person_from_candidate(candidate, *, user) -> ArticlePerson:
+    """One click: the candidate becomes a person record (its role as the
+    description) and an accepted tag of the article, with its evidence."""
+    require_curator(user)
+    if candidate.state != TagState.SUGGESTED:
+        raise ValidationError("This candidate was already decided.")
+    person = Person.named(candidate.name)
+    if person is None:
+        person = Person(name=candidate.name, description=candidate.role)
+        person.full_clean()
+        person.save()
+    tag, _ = ArticlePerson.objects.update_or_create(
+        article=candidate.article, person=person,
+        defaults={"state": TagState.ACCEPTED, "origin": TagOrigin.EDITOR, "confidence": candidate.confidence,
+                  "evidence": candidate.evidence, "decided_by": user, "decided_at": timezone.now()},
+    )
+    candidate.state, candidate.person = TagState.ACCEPTED, person
+    candidate.decided_by, candidate.decided_at = user, timezone.now()
+    candidate.save()
+    _notify_if_live(candidate.article)
+    return tag
+
+
+def reject_candidate(candidate, *, user):
+    require_curator(user)
+    candidate.state, candidate.decided_by, candidate.decided_at = TagState.REJECTED, user, timezone.now()
+    candidate.save()
+    return candidate
 
 
 @transaction.atomic

@@ -129,6 +129,12 @@ class AuthorityRecord(TimeStamped):
             self.slug = unique_slug(type(self), self.name, instance=self)
         super().save(*args, **kwargs)
 
+    @classmethod
+    def named(cls, name: str):
+        """The record with this name or alias, or None."""
+        key = name_key(name)
+        return cls._default_manager.filter(Q(key=key) | Q(aliases__key=key)).first()
+
     @property
     def all_names(self) -> list[str]:
         return [self.name, *(a.name for a in self.aliases.all())]
@@ -456,6 +462,10 @@ class Article(TimeStamped):
         help_text="How metadata was established, e.g. a publication date inferred from the text.",
     )
     content_hash = models.CharField(max_length=64, editable=False, db_index=True, default="")
+    tagged_hash = models.CharField(
+        max_length=80, editable=False, blank=True, default="",
+        help_text="Tagger version and content hash at the last tagging; differs when re-tagging is due.",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
 
     bylines = models.ManyToManyField(
@@ -487,7 +497,7 @@ class Article(TimeStamped):
         help_text="The public notice shown at the URL of a killed article.",
     )
 
-    history = HistoricalRecords(excluded_fields=["content_hash"])
+    history = HistoricalRecords(excluded_fields=["content_hash", "tagged_hash"])
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
@@ -921,3 +931,36 @@ class CollectionItem(models.Model):
 
     def __str__(self):
         return f"{self.position}. {self.article}"
+
+
+class PersonCandidate(TimeStamped):
+    """A person the tagger found in an article who is not in the authority
+    list yet, with the role the text gives them; an editor creates the record
+    in one click (or rejects the candidate)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="person_candidates")
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=300, blank=True)
+    state = models.CharField(max_length=20, choices=TagState.choices, default=TagState.SUGGESTED)
+    confidence = models.FloatField(null=True, blank=True)
+    evidence = models.JSONField(default=list, blank=True, validators=[validate_evidence])
+    tagger_version = models.CharField(max_length=40, blank=True)
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The record created from this candidate.",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "name"], name="person_candidate_unique"),
+        ]
+        indexes = [models.Index(fields=["state", "article"], name="person_candidate_state_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.role})" if self.role else self.name

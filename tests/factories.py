@@ -22,6 +22,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def group(self, create, name, **kwargs):
         if create and name:
+            if not Group.objects.filter(name=name).exists():
+                # A transactional test flushed the groups the migration made.
+                from django.apps import apps
+
+                from articles.roles import sync_groups
+
+                sync_groups(apps)
             self.groups.add(Group.objects.get(name=name))
 
 

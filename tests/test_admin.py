@@ -144,6 +144,7 @@ def test_the_change_page_offers_the_workflow_and_the_suggestions(client, publish
     content = client.get(change_url(article)).content.decode()
     assert 'value="publish"' in content and "Schedule" in content
     assert "Suggestions to review" in content and "<mark>Kamikawa</mark>" in content
+    assert f'href="/preview/articles/{article.slug}/"' in content
 
 
 def test_transitions_from_the_admin_go_through_the_workflow(client, publisher):
@@ -281,3 +282,32 @@ def test_editorial_notes_are_recorded_with_their_author(client, editor):
     assert client.post(change_url(article), data).status_code == 302
     note = article.editorial_notes.get()
     assert note.author == editor and note.text == "Check the quote with the desk."
+
+
+def test_a_new_person_candidate_is_created_in_one_click(client, editor):
+    from articles.models import PersonCandidate
+
+    article = ArticleFactory(body="Researcher Ek Bunly said so.")
+    candidate = PersonCandidate.objects.create(
+        article=article, name="Ek Bunly", role="researcher",
+        evidence=[{"start": 11, "end": 19, "text": "Ek Bunly"}])
+    client.force_login(editor)
+    content = client.get(change_url(article)).content.decode()
+    assert "New people found in the text" in content and "Create person and tag" in content
+    client.post(reverse("admin:articles_article_candidate", args=[article.pk, candidate.pk, "create"]))
+    tag = ArticlePerson.objects.get(article=article)
+    assert tag.person.name == "Ek Bunly" and tag.state == TagState.ACCEPTED
+
+
+def test_the_tagger_runs_from_an_admin_action(client, editor):
+    from articles import tagger
+
+    tagger.reset_cache()
+    PersonFactory(name="Hun Manet")
+    article = ArticleFactory(body="Prime Minister Hun Manet visited Tokyo last year.")
+    client.force_login(editor)
+    response = client.post(reverse("admin:articles_article_changelist"),
+                           {"action": "tag_selected", "_selected_action": [article.pk]}, follow=True)
+    assert "Tagged 1 article(s)" in response.content.decode()
+    assert ArticlePerson.objects.get(article=article).state == TagState.SUGGESTED
+    tagger.reset_cache()

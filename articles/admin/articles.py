@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, path, reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import curation, workflow
+from .. import curation, tagger, workflow
 from ..models import (
     Article,
     ArticleOrganisation,
@@ -23,6 +23,7 @@ from ..models import (
     Correction,
     DateMention,
     EditorialNote,
+    PersonCandidate,
     TagState,
     TransitionLog,
 )
@@ -181,7 +182,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                TopicTagInline, DateMentionInline, CorrectionInline, EditorialNoteInline,
                TransitionLogInline]
     actions = ["submit_selected", "approve_selected", "publish_selected", "unpublish_selected",
-               "archive_selected", "accept_pending_selected"]
+               "archive_selected", "accept_pending_selected", "tag_selected"]
     history_list_display = ["status"]
 
     def get_queryset(self, request):
@@ -219,6 +220,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             obj.version = form.cleaned_data["expected_version"] + 1
         obj.last_edited_by = request.user
         super().save_model(request, obj, form, change)
+        tagger.tag_soon(obj)
         if obj.is_live:
             transaction.on_commit(lambda: workflow.public_content_changed.send(
                 sender=Article, article=obj))
@@ -295,6 +297,17 @@ class ArticleAdmin(SimpleHistoryAdmin):
         for failure in failed:
             self.message_user(request, f"Could not accept suggestions of {failure}", messages.ERROR)
 
+    @admin.action(description="Suggest tags for selected (run the tagger)")
+    def tag_selected(self, request, queryset):
+        if not (request.user.is_superuser or request.user.has_perm("articles.curate_tags")):
+            self.message_user(request, "Only editors may run the tagger.", messages.ERROR)
+            return
+        the_tagger = tagger.get_tagger()
+        totals = [tagger.tag_article(article, tagger=the_tagger) for article in queryset]
+        self.message_user(request, f"Tagged {len(totals)} article(s): "
+                                   f"{sum(t.created for t in totals)} new suggestions, "
+                                   f"{sum(t.candidates for t in totals)} new-person candidates.")
+
     # --- Extra views ----------------------------------------------------------
 
     def get_urls(self):
@@ -307,6 +320,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
             path("<int:pk>/presence/", view(self.presence_view), name="articles_article_presence"),
             path("<int:pk>/tags/<str:kind>/<int:tag_id>/<str:decision>/", view(self.decide_view),
                  name="articles_article_decide"),
+            path("<int:pk>/candidates/<int:candidate_id>/<str:decision>/", view(self.candidate_view),
+                 name="articles_article_candidate"),
             path("<int:pk>/history/compare/", view(self.compare_view),
                  name="articles_article_compare"),
             path("<int:pk>/history/<int:history_id>/restore/", view(self.restore_view),
@@ -373,6 +388,25 @@ class ArticleAdmin(SimpleHistoryAdmin):
             curation.decide(tag, user=request.user, accept=decision == "accept")
             self.message_user(request, f"{decision.capitalize()}ed: {tag}.")
         except workflow.WorkflowError as error:
+            self.message_user(request, f"Not done: {error}", messages.ERROR)
+        return self._back(article)
+
+    def candidate_view(self, request, pk, candidate_id, decision):
+        """One click on a new-person candidate: create the record and tag it, or reject."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        article = self._article_or_404(request, pk)
+        candidate = get_object_or_404(PersonCandidate, pk=candidate_id, article=article)
+        try:
+            if decision == "create":
+                tag = curation.create_person_from_candidate(candidate, user=request.user)
+                self.message_user(request, f"{tag.person.name} is now in the people list and tagged.")
+            elif decision == "reject":
+                curation.reject_candidate(candidate, user=request.user)
+                self.message_user(request, f"Rejected the candidate {candidate.name}.")
+            else:
+                raise Http404
+        except (workflow.WorkflowError, ValidationError) as error:
             self.message_user(request, f"Not done: {error}", messages.ERROR)
         return self._back(article)
 
@@ -448,21 +482,23 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 groups.append({"kind": kind, "items": items})
         return groups
 
+    def pending_candidates(self, article):
+        return [{"candidate": c, "snippets": [evidence_snippet(article, s) for s in c.evidence[:2]]}
+                for c in article.person_candidates.filter(state=TagState.SUGGESTED)]
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         article = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if article is not None:
             self._mark_present(request, article)
-            try:
-                preview_url = reverse("articles:preview", kwargs={"slug": article.slug})
-            except NoReverseMatch:
-                preview_url = None
+            preview_url = reverse("articles:article_preview", kwargs={"slug": article.slug})
             now = timezone.now()
             extra.update({
                 "transitions": workflow.available_transitions(article, request.user),
                 "can_publish": request.user.is_superuser or request.user.has_perm("articles.publish_article"),
                 "can_curate": request.user.is_superuser or request.user.has_perm("articles.curate_tags"),
                 "pending_groups": self.pending_suggestions(article),
+                "pending_candidates": self.pending_candidates(article),
                 "others_present": self._others_present(request, article),
                 "preview_url": preview_url,
                 "embargoed": bool(article.embargo_until and article.embargo_until > now),

@@ -1,0 +1,113 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from articles import tagger
+from articles.importer import MAX_BYTES, import_file
+from articles.models import Article, ArticlePerson, DateMention, PersonCandidate, TagState
+from tests.factories import PersonFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+SEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def fresh_tagger():
+    tagger.reset_cache()
+    yield
+    tagger.reset_cache()
+
+
+def write(tmp_path, name, data):
+    path = tmp_path / name
+    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+    return path
+
+
+def test_a_raw_seed_imports_as_a_draft_with_suggestions(tmp_path):
+    SourceFactory(name="The Phnom Penh Post")
+    PersonFactory(name="Ry Sochan")
+    PersonFactory(name="Fumio Kishida")
+    [outcome] = import_file(SEEDS / "003_c9e976fd552eb193.txt")
+    assert outcome.status == "imported", outcome.message
+    article = outcome.article
+    assert article.status == Article.Status.DRAFT
+    assert article.headline == "Japan’s Kishida set for second Cambodia visit to bolster ties"
+    assert article.source.name == "The Phnom Penh Post"
+    assert article.published_at.date().isoformat() == "2022-09-29"
+    assert [b.person.name for b in article.byline_set.all()] == ["Ry Sochan"]
+    assert "scroll to top" not in article.body and "shakes hands" in article.captions
+    tag = ArticlePerson.objects.get(article=article, person__name="Fumio Kishida")
+    assert tag.state == TagState.SUGGESTED and tag.relation == "about"
+    assert DateMention.objects.filter(article=article, value="2022-09-28").exists()
+    assert PersonCandidate.objects.filter(article=article, name="Hun Sen").exists()
+
+
+def test_missing_metadata_is_flagged_for_an_editor(tmp_path):
+    [outcome] = import_file(SEEDS / "000_c9638c95984e0b08.txt")
+    article = outcome.article
+    assert "Not found in the text" in article.metadata_notes and "headline" in article.metadata_notes
+    assert article.headline.startswith("Japanese Foreign Affairs Minister Yoko Kamikawa")
+    assert article.published_at is None
+
+
+def test_duplicates_are_refused_with_a_clear_message(tmp_path):
+    import_file(SEEDS / "002_afd7fb0f151e5cc5.txt")
+    respaced = (SEEDS / "002_afd7fb0f151e5cc5.txt").read_text().replace("\n\n", "\n\n\n").replace("’", "'")
+    [outcome] = import_file(write(tmp_path, "copy.txt", respaced))
+    assert outcome.status == "duplicate"
+    assert "duplicate of “New Momentum in Cambodia-Japan Ties”" in outcome.message
+    assert Article.objects.count() == 1
+
+
+@pytest.mark.parametrize("name,data,reason", [
+    ("empty.txt", b"", "empty file"),
+    ("blank.txt", b"  \n\n ", "empty file"),
+    ("random.txt", bytes(range(256)) * 20, "binary data"),
+    ("latin1.txt", "Phnom Penh café visit".encode("latin-1"), "not UTF-8"),
+    ("page.txt", "<html><body><div><p>Hello</p><p>World</p></div></body></html>", "looks like HTML"),
+    ("huge.txt", b"a" * (MAX_BYTES + 1), "too large"),
+    ("bad.json", "{not json", "malformed JSON"),
+    ("fields.json", json.dumps({"headline": "H", "body": "B", "colour": "red"}), "unknown field"),
+    ("nobody.json", json.dumps({"headline": "H"}), "'body' is required"),
+    ("date.json", json.dumps({"headline": "H", "body": "B", "published": "July"}), "not an ISO date"),
+])
+def test_bad_files_get_a_one_line_reason_and_write_nothing(tmp_path, name, data, reason):
+    [outcome] = import_file(write(tmp_path, name, data))
+    assert outcome.status == "refused" and reason in outcome.message
+    assert "\n" not in outcome.message
+    assert not Article.objects.exists()
+
+
+def test_json_lines_import_each_article_atomically(tmp_path):
+    lines = [
+        {"headline": "Kishida visits", "body": "Fumio Kishida visited Cambodia on March 20.",
+         "published": "2022-03-21", "source": "Nowhere Gazette"},
+        {"headline": "Broken", "body": "Text", "original_url": "not a url"},
+        {"headline": "Second", "body": "Another text entirely.", "bylines": ["Nobody Known"]},
+    ]
+    path = write(tmp_path, "batch.jsonl", "\n".join(json.dumps(line) for line in lines))
+    outcomes = import_file(path)
+    assert [o.status for o in outcomes] == ["imported", "refused", "imported"]
+    assert "original_url" in outcomes[1].message
+    first = Article.objects.get(headline="Kishida visits")
+    assert first.published_at.date().isoformat() == "2022-03-21"
+    assert "Nowhere Gazette" in first.metadata_notes
+    assert "Nobody Known" in Article.objects.get(headline="Second").metadata_notes
+
+
+def test_dry_run_stores_nothing(tmp_path):
+    outcomes = import_file(SEEDS / "001_06b137256226c9bb.txt", dry_run=True)
+    assert outcomes[0].status == "would import"
+    assert not Article.objects.exists()
+
+
+def test_a_failure_while_tagging_leaves_no_half_written_article(tmp_path, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("tagger exploded")
+
+    monkeypatch.setattr("articles.importer.tag_article", broken)
+    with pytest.raises(RuntimeError):
+        import_file(SEEDS / "001_06b137256226c9bb.txt")
+    assert not Article.objects.exists()
