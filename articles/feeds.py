@@ -12,7 +12,8 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from .views import people_in_public_view, public_articles, topics_with_live_coverage
+from .models import Topic
+from .views import people_in_public_view, public_articles
 
 FEED_LENGTH = 30
 
@@ -60,7 +61,7 @@ class LatestArticlesAtomFeed(LatestArticlesFeed):
 
 class TopicFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return topics_with_live_coverage().get(slug=slug)
+        return Topic.objects.with_live_coverage().get(slug=slug)
 
     def title(self, topic):
         return f"Newsroom: {topic.name}"

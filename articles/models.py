@@ -291,10 +291,30 @@ class Role(models.Model):
 # --- Topics ------------------------------------------------------------------
 
 
+class CountDistinct(models.Func):
+    """COUNT(DISTINCT x) over a subquery's rows, without GROUP BY."""
+
+    template = "COUNT(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
+
+
 class TopicQuerySet(models.QuerySet):
     def descendants_of(self, topic, *, include_self=True):
         qs = self.filter(path__startswith=topic.path)
         return qs if include_self else qs.exclude(pk=topic.pk)
+
+    def annotate_live_articles(self):
+        """n_articles: the live articles of each topic and its sub-topics,
+        each counted once (accepted tags only)."""
+        subtree = (
+            ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))
+            .order_by().annotate(n=CountDistinct("article_id")).values("n")
+        )
+        return self.annotate(n_articles=Coalesce(Subquery(subtree, output_field=IntegerField()), Value(0)))
+
+    def with_live_coverage(self):
+        """The topics the public sees: those whose subtree has live coverage."""
+        return self.annotate_live_articles().filter(n_articles__gt=0)
 
 
 class Topic(TimeStamped):

@@ -10,8 +10,8 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import Article, Organisation, Person, Place
-from .views import topics_with_live_coverage, with_live_coverage
+from .models import Article, Organisation, Person, Place, Topic
+from .views import with_live_coverage
 
 NEWS_WINDOW = datetime.timedelta(days=2)
 
@@ -50,7 +50,7 @@ class TopicSitemap(Sitemap):
     changefreq = "weekly"
 
     def items(self):
-        return topics_with_live_coverage().order_by("path")
+        return Topic.objects.with_live_coverage().order_by("path")
 
 
 class PagesSitemap(Sitemap):

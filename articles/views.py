@@ -5,7 +5,7 @@ queries whatever the number of articles or tags.
 """
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -91,24 +91,6 @@ def with_live_coverage(records):
             article_tags__article__in=Article.objects.live().values("pk"),
         ))
     ).filter(n_articles__gt=0)
-
-
-class CountDistinctArticles(Func):
-    """COUNT(DISTINCT article_id) of a subquery's rows, without GROUP BY."""
-
-    template = "COUNT(DISTINCT %(expressions)s)"
-    output_field = IntegerField()
-
-
-def topics_with_live_coverage(topics=None):
-    """Topics whose subtree has live coverage, annotated with `n_articles`:
-    the live articles of the topic and its sub-topics, each counted once."""
-    subtree = (
-        ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))
-        .order_by().annotate(n=CountDistinctArticles("article_id")).values("n")
-    )
-    topics = Topic.objects.all() if topics is None else topics
-    return topics.annotate(n_articles=Subquery(subtree)).filter(n_articles__gt=0)
 
 
 def people_in_public_view():
@@ -290,7 +272,7 @@ class TopicIndexView(TemplateView):
     template_name = "articles/topic_index.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tree=topic_tree(topics_with_live_coverage()), **kwargs)
+        return super().get_context_data(tree=topic_tree(Topic.objects.with_live_coverage()), **kwargs)
 
 
 def topic_tree(topics):
@@ -364,7 +346,7 @@ class TopicDetailView(RecordDetailView):
     feed_name = "articles:feed_topic"
 
     def public_records(self):
-        return topics_with_live_coverage()
+        return Topic.objects.with_live_coverage()
 
     def filter_articles(self, articles, record):
         return articles.for_topic(record)
@@ -373,7 +355,7 @@ class TopicDetailView(RecordDetailView):
         record = self.record
         ancestor_ids = [int(pk) for pk in record.path.strip("/").split("/")[:-1]]
         ancestors = sorted(Topic.objects.filter(pk__in=ancestor_ids), key=lambda t: t.path)
-        children = topics_with_live_coverage(Topic.objects.filter(parent=record))
+        children = Topic.objects.filter(parent=record).with_live_coverage()
         return super().get_context_data(ancestors=ancestors, subtopics=children, **kwargs)
 
 
@@ -403,7 +385,7 @@ def filter_by_record(request, articles):
                                              slug=request.GET["person"])
         articles = articles.for_person(chosen["person"])
     if request.GET.get("topic"):
-        chosen["topic"] = get_object_or_404(topics_with_live_coverage(), slug=request.GET["topic"])
+        chosen["topic"] = get_object_or_404(Topic.objects.with_live_coverage(), slug=request.GET["topic"])
         articles = articles.for_topic(chosen["topic"])
     return articles, chosen
 
@@ -486,7 +468,7 @@ class SearchView(ListView):
             q=self.q,
             chosen=self.chosen,
             people=with_live_coverage(Person.objects.all()).order_by("sort_name", "name"),
-            topics=topics_with_live_coverage(),
+            topics=Topic.objects.with_live_coverage(),
         )
         return context
 

@@ -1,8 +1,8 @@
 """
 Nothing that is not public reaches an anonymous reader, on any public URL.
 
-The walker requests every URL pattern of the site outside admin/, api/ and
-preview/, filling its parameters with every slug, year and month of the test
+The walker requests every URL pattern of the site outside admin/ and
+preview/ (the API's too, in its own test), filling its parameters with every slug, year and month of the test
 data (public or not), and checks that no marker of unpublished content or of
 undecided or rejected tags appears in any answer. A new URL pattern with a
 parameter the walker cannot fill fails the test: teach FILLERS about it.
@@ -163,6 +163,18 @@ def query_variants(route):
     return []
 
 
+def all_routes():
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, route)
+            else:
+                yield route
+
+    return list(walk(get_resolver().url_patterns, ""))
+
+
 def public_routes():
     """(route, pattern) of every URL pattern outside the excluded prefixes."""
 
@@ -227,3 +239,65 @@ def test_the_public_records_and_live_article_do_appear(client, world):
     killed = Article.objects.get(status=Status.KILLED)
     response = client.get(killed.get_absolute_url())
     assert response.status_code == 410 and b"This article was withdrawn." in response.content
+
+
+# --- The API, walked the same way ----------------------------------------------
+
+API = "api/v1/"
+
+
+def api_slugs(route):
+    """Every slug of the model an API route is about (public or not)."""
+    for prefix, model in [("articles", Article), ("people", Person), ("topics", Topic),
+                          ("organisations", Organisation), ("places", Place)]:
+        if route.startswith(f"{API}^{prefix}/"):
+            return list(model.objects.values_list("slug", flat=True))
+    from articles.models import Source
+
+    return list(Source.objects.values_list("slug", flat=True))
+
+
+def api_urls(route):
+    """Concrete URLs for an API route, its regex parameters filled."""
+    path = route.replace("^", "").replace("$", "")
+    if path.endswith(".*/"):
+        return ["/" + path.replace(".*/", "no-such-endpoint/")]
+    names = [m[1] or m[2] for m in PARAMETER.finditer(path)]
+    unknown = set(names) - {"slug", "kind", "tag_id"}
+    if unknown:
+        pytest.fail(f"The API leak test cannot fill {unknown} in {route!r}: teach api_urls.")
+    template = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: "{" + m[1] + "}", path)
+    from articles.models import tag_models
+
+    tag_ids = [t.pk for model in tag_models() for t in model.objects.all()] or [1]
+    return ["/" + template.format(slug=slug, kind="people", tag_id=tag_id)
+            for slug in (api_slugs(route) if "slug" in names else [""])
+            for tag_id in (tag_ids if "tag_id" in names else [0])]
+
+
+API_QUERIES = {
+    f"{API}^articles/$": ["person=public-person", "topic=public-topic", "q=ferry", "q=secret",
+                          "mentioned_after=2000-01-01&mentioned_before=2100-01-01",
+                          "pagination=cursor", "status=draft", "ordering=headline"],
+    f"{API}^dates/$": ["person=public-person", "topic=public-topic", "from=2000-01-01"],
+}
+
+
+def test_the_api_leaks_nothing_either(client, world):
+    markers = all_markers()
+    routes = [r for r in all_routes() if r.startswith(API)]
+    assert len(routes) >= 20
+    checked = 0
+    for route in routes:
+        for url in api_urls(route):
+            for query in ["", *API_QUERIES.get(route, [])]:
+                full = f"{url}?{query}" if query else url
+                response = client.get(full, HTTP_ACCEPT="application/json")
+                assert response.status_code < 500, (full, response.status_code)
+                body = response.content.decode().lower()
+                leaked = [m for m in markers if m in body]
+                assert not leaked, f"{full} shows {leaked}"
+                checked += 1
+    assert checked > 100
+    listing = client.get(f"/{API}articles/").json()
+    assert listing["count"] == 1  # only the live article is counted

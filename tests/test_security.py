@@ -44,7 +44,7 @@ def test_no_secret_is_committed():
         if path.suffix not in {".py", ".toml", ".md", ".txt", ".json", ".cfg", ".ini", ".env"}:
             continue
         text = path.read_text(encoding="utf-8", errors="ignore")
-        assert "BEGIN PRIVATE KEY" not in text, name
+        assert "BEGIN " + "PRIVATE KEY" not in text, name  # spelt in two so this file passes
         for line in text.splitlines():
             if line.strip().startswith("SECRET_KEY =") and name != "newsroom/settings.py":
                 pytest.fail(f"{name} assigns a SECRET_KEY")

@@ -109,10 +109,13 @@ def places_for(user):
             .select_related("parent").prefetch_related("aliases"))
 
 
-def topics():
-    """The whole tree, for everyone: it is the structure of the site, not content."""
-    return with_live_counts(Topic.objects.all()).select_related("parent").prefetch_related(
-        Prefetch("children", queryset=Topic.objects.order_by("name"))
+def topics_for(user):
+    """The whole tree for staff; for the public, the topics the site shows
+    (those whose subtree has live coverage), so that a topic created for an
+    unpublished story does not leak before it."""
+    shown = Topic.objects.annotate_live_articles() if is_staff(user) else Topic.objects.with_live_coverage()
+    return shown.select_related("parent").prefetch_related(
+        Prefetch("children", queryset=shown.order_by("name"))
     )
 
 

@@ -431,7 +431,8 @@ class TopicSerializer(serializers.ModelSerializer):
     children = RecordRefSerializer(many=True, read_only=True)
     iptc_uri = OptionalURLField()
     live_articles = serializers.IntegerField(
-        read_only=True, help_text="Live articles tagged with this topic itself.")
+        source="n_articles", read_only=True,
+        help_text="Live articles of this topic and its sub-topics, each counted once.")
 
     class Meta:
         model = Topic

@@ -332,7 +332,7 @@ class TopicViewSet(ReadOnlyViewSet):
     serializer_class = TopicSerializer
 
     def get_queryset(self):
-        return selectors.topics().order_by("path")
+        return selectors.topics_for(self.request.user).order_by("path")
 
 
 class SourceViewSet(ReadOnlyViewSet):
