@@ -191,6 +191,10 @@ def import_file(path: Path, *, user=None, tagger=None, dry_run=False) -> list[Ou
     """Import every article of one file; each article is its own transaction."""
     label = str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refused before reading: a 50 MB file is not loaded into memory
+            return [Outcome(label, "refused", f"too large ({size // 1024} KiB; the limit is "
+                                              f"{MAX_BYTES // 1024} KiB)")]
         data = path.read_bytes()
     except OSError as error:
         return [Outcome(label, "refused", f"cannot read: {error.strerror or error}")]

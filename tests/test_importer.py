@@ -80,6 +80,23 @@ def test_bad_files_get_a_one_line_reason_and_write_nothing(tmp_path, name, data,
     assert not Article.objects.exists()
 
 
+def test_a_50_megabyte_file_is_refused_without_being_read(tmp_path, monkeypatch):
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read the whole file"))
+    [outcome] = import_file(huge)
+    assert outcome.status == "refused" and "too large (51200 KiB" in outcome.message
+
+
+def test_good_files_still_import_beside_bad_ones(tmp_path):
+    files = [write(tmp_path, "a-empty.txt", b""), write(tmp_path, "b-binary.txt", b"\x00\x01" * 99),
+             SEEDS / "004_422093d6a12b81b6.txt", write(tmp_path, "c-html.txt", "<html><body><p>x</p><p>y</p></body></html>")]
+    statuses = [import_file(f)[0].status for f in files]
+    assert statuses == ["refused", "refused", "imported", "refused"]
+    assert Article.objects.count() == 1
+
+
 def test_json_lines_import_each_article_atomically(tmp_path):
     lines = [
         {"headline": "Kishida visits", "body": "Fumio Kishida visited Cambodia on March 20.",
