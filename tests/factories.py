@@ -114,3 +114,45 @@ class DateMentionFactory(factory.django.DjangoModelFactory):
     precision = models.DateMention.Precision.DAY
     value = "2024-07-05"
     state = models.TagState.ACCEPTED
+
+
+class OrganisationTagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ArticleOrganisation
+
+    article = factory.SubFactory(ArticleFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    state = models.TagState.ACCEPTED
+
+
+class PlaceTagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ArticlePlace
+
+    article = factory.SubFactory(ArticleFactory)
+    place = factory.SubFactory(PlaceFactory)
+    state = models.TagState.ACCEPTED
+
+
+class BylineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Byline
+
+    article = factory.SubFactory(ArticleFactory)
+    person = factory.SubFactory(PersonFactory)
+
+
+class CorrectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Correction
+
+    article = factory.SubFactory(ArticleFactory)
+    text = "An earlier version misspelled a name."
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Role
+
+    person = factory.SubFactory(PersonFactory)
+    title = "Minister"

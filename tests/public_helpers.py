@@ -1,66 +1,28 @@
-"""Factories and fixtures shared by the tests of the public site."""
+"""Data shared by the tests of the public site."""
 
 import datetime
 
-import factory
 from django.utils import timezone
 
 from articles import models
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
     DateMentionFactory,
     OrganisationFactory,
+    OrganisationTagFactory,
     PersonFactory,
     PersonTagFactory,
     PlaceFactory,
+    PlaceTagFactory,
+    RoleFactory,
     TopicFactory,
     TopicTagFactory,
 )
 
 HOUR = datetime.timedelta(hours=1)
 DAY = datetime.timedelta(days=1)
-
-
-class OrganisationTagFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.ArticleOrganisation
-
-    article = factory.SubFactory(ArticleFactory)
-    organisation = factory.SubFactory(OrganisationFactory)
-    state = models.TagState.ACCEPTED
-
-
-class PlaceTagFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.ArticlePlace
-
-    article = factory.SubFactory(ArticleFactory)
-    place = factory.SubFactory(PlaceFactory)
-    state = models.TagState.ACCEPTED
-
-
-class BylineFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.Byline
-
-    article = factory.SubFactory(ArticleFactory)
-    person = factory.SubFactory(PersonFactory)
-
-
-class CorrectionFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.Correction
-
-    article = factory.SubFactory(ArticleFactory)
-    text = "An earlier version misspelled a name."
-
-
-class RoleFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = models.Role
-
-    person = factory.SubFactory(PersonFactory)
-    title = "Minister"
 
 
 def collection_of(articles, *, name="Top stories", featured=True):

@@ -6,13 +6,14 @@ from django.utils import timezone
 from articles.models import TagState
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
     DraftFactory,
     PersonFactory,
     PersonTagFactory,
     TopicFactory,
     TopicTagFactory,
 )
-from tests.public_helpers import DAY, BylineFactory
+from tests.public_helpers import DAY
 
 pytestmark = pytest.mark.django_db
 

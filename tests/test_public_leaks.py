@@ -17,22 +17,19 @@ from django.utils import timezone
 from articles.models import Article, Organisation, Person, Place, TagState, Topic
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
     DateMentionFactory,
     OrganisationFactory,
+    OrganisationTagFactory,
     PersonFactory,
     PersonTagFactory,
     PlaceFactory,
+    PlaceTagFactory,
     TopicFactory,
     TopicTagFactory,
 )
-from tests.public_helpers import (
-    DAY,
-    BylineFactory,
-    CorrectionFactory,
-    OrganisationTagFactory,
-    PlaceTagFactory,
-    collection_of,
-)
+from tests.public_helpers import DAY, collection_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,14 @@ from articles.models import TagState
 from tests.factories import (
     ArticleFactory,
     DraftFactory,
+    OrganisationTagFactory,
     PersonFactory,
     PersonTagFactory,
+    PlaceTagFactory,
     TopicFactory,
     TopicTagFactory,
 )
-from tests.public_helpers import DAY, HOUR, OrganisationTagFactory, PlaceTagFactory
+from tests.public_helpers import DAY, HOUR
 
 pytestmark = pytest.mark.django_db
 

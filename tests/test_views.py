@@ -14,26 +14,21 @@ from articles.models import Article, TagState
 from articles.views import article_page_data, related_articles
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
     DateMentionFactory,
     DraftFactory,
+    OrganisationTagFactory,
     PersonFactory,
     PersonTagFactory,
     PlaceFactory,
+    PlaceTagFactory,
+    RoleFactory,
     TopicFactory,
     TopicTagFactory,
     UserFactory,
 )
-from tests.public_helpers import (
-    DAY,
-    HOUR,
-    BylineFactory,
-    CorrectionFactory,
-    OrganisationTagFactory,
-    PlaceTagFactory,
-    RoleFactory,
-    build_world,
-    collection_of,
-)
+from tests.public_helpers import DAY, HOUR, build_world, collection_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,13 +10,15 @@ from django.utils import timezone
 from articles.models import TagState
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
+    CorrectionFactory,
     DateMentionFactory,
     PersonFactory,
     PersonTagFactory,
     TopicFactory,
     TopicTagFactory,
 )
-from tests.public_helpers import DAY, BylineFactory, CorrectionFactory, collection_of
+from tests.public_helpers import DAY, collection_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
