@@ -253,10 +253,16 @@ def test_compare_and_restore_revisions(client, editor):
     client.force_login(editor)
     client.post(change_url(article), article_form_data(article, headline="Second headline"))
     article.refresh_from_db()
+    tag = PersonTagFactory(article=article, state=TagState.SUGGESTED, person=PersonFactory(name="Tagged Person"))
+    client.post(reverse("admin:articles_article_decide", args=[article.pk, "people", tag.pk, "accept"]))
+    client.post(change_url(article), article_form_data(article, headline="Third headline"))
+    article.refresh_from_db()
     compare = client.get(reverse("admin:articles_article_compare", args=[article.pk]))
     content = compare.content.decode()
-    assert "headline" in content and "First" in content and "Second" in content
-    older = compare.context["older"]
+    assert "headline" in content and "Second" in content and "Third" in content
+    tag_rows = compare.context["tag_changes"]
+    assert [(r["who"], r["state"]) for r in tag_rows] == [(None, "Suggested"), (editor, "Accepted")]
+    older = article.history.order_by("history_date")[0]
     client.post(reverse("admin:articles_article_restore", args=[article.pk, older.history_id]),
                 {"expected_version": article.version})
     article.refresh_from_db()

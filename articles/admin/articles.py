@@ -431,8 +431,23 @@ class ArticleAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "original": article, "title": f"Compare revisions of “{article}”",
             "older": older, "newer": newer, "changes": changes, "records": records[:50],
+            "tag_changes": self.tag_changes(article, older.history_date, newer.history_date),
             "can_restore": workflow.can_edit(request.user, article),
         })
+
+    def tag_changes(self, article, since, until):
+        """Every revision of the article's tags between two article revisions:
+        who added, accepted, rejected or removed which tag, when."""
+        rows = []
+        for kind, model in curation.TAG_MODEL_BY_KIND.items():
+            history = (model.history.filter(article_id=article.pk, history_date__gt=since,
+                                            history_date__lte=until)
+                       .select_related("history_user").order_by("history_date"))
+            for record in history:
+                rows.append({"when": record.history_date, "kind": kind,
+                             "who": record.history_user, "action": record.get_history_type_display(),
+                             "tag": record.instance, "state": record.get_state_display()})
+        return sorted(rows, key=lambda row: row["when"])
 
     def restore_view(self, request, pk, history_id):
         if request.method != "POST":
