@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test venv chromium clean
+.PHONY: run test venv chromium clean bench
 
 venv: $(STAMP)
 
@@ -34,6 +34,11 @@ chromium:
 	  else \
 	    echo "The browser tests need Chromium at $(CHROMIUM): sudo apt-get install chromium" >&2; exit 1; \
 	  fi; }
+
+# Load against the ceiling at 100,000 articles (bench/run.py --help for the
+# options, e.g. BENCH_ARGS="--database postgresql" or "--scaling").
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm build staticfiles
