@@ -14,12 +14,22 @@ remembers the next such moment and bumps itself once it has passed.
 
 With the local-memory cache each process has its own generation; production
 with several workers sets CACHE_URL=redis://... so that a bump reaches all.
+
+A hit in a shared cache still costs network round trips (the generation,
+then the page). Each process therefore keeps a first level: the generation
+it last read, trusted for PUBLIC_CACHE_LOCAL_SECONDS (1 s; 0 turns the first
+level off) and never past the next scheduled go-live, and the last
+PUBLIC_CACHE_LOCAL_PAGES pages it served (pages are immutable under their
+generation's key, so keeping them is always safe). A bump in this process
+forgets both at once; other processes see it within that second.
 """
 
 import datetime
 import functools
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -50,8 +60,59 @@ class Generation:
     bumped_at: float | None
 
 
+def local_seconds() -> float:
+    return getattr(settings, "PUBLIC_CACHE_LOCAL_SECONDS", 1.0)
+
+
+def local_pages_max() -> int:
+    return getattr(settings, "PUBLIC_CACHE_LOCAL_PAGES", 500)
+
+
+class LocalLevel:
+    """The process's first level: a generation trusted until a moment, and
+    the latest pages served (least recently used out first)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.forget()
+
+    def forget(self) -> None:
+        self.generation, self.until = None, 0.0
+        self.pages = OrderedDict()
+
+    def get_generation(self, now: float):
+        generation = self.generation
+        return generation if generation is not None and now < self.until else None
+
+    def set_generation(self, generation, until: float) -> None:
+        with self.lock:
+            if generation != self.generation:
+                self.pages.clear()  # every page kept is of an older generation
+            self.generation, self.until = generation, until
+
+    def get_page(self, key):
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is not None:
+                self.pages.move_to_end(key)
+            return entry
+
+    def set_page(self, key, entry) -> None:
+        limit = local_pages_max()
+        if limit <= 0:
+            return
+        with self.lock:
+            self.pages[key] = entry
+            while len(self.pages) > limit:
+                self.pages.popitem(last=False)
+
+
+local = LocalLevel()
+
+
 def bump(**kwargs) -> None:
     """Make every cached public page stale. Usable as a signal receiver."""
+    local.forget()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -86,15 +147,33 @@ def next_scheduled_change(after: float) -> float:
 
 
 def current_generation() -> Generation:
-    """The generation pages are cached under now; bumps it first if an
-    article went live by the clock since the last bump."""
+    """The generation pages are cached under now (from the first level when
+    it is fresh); bumps it first if an article went live by the clock since
+    the last bump."""
+    now = timezone.now().timestamp()
+    generation = local.get_generation(now)
+    if generation is not None:
+        return generation
+    generation, next_change = shared_generation()
+    seconds = local_seconds()
+    if seconds > 0 and generation.number is not None:
+        until = now + seconds
+        if next_change not in (None, NO_SCHEDULED_CHANGE):
+            until = min(until, next_change)
+        local.set_generation(generation, until)
+    return generation
+
+
+def shared_generation() -> tuple[Generation, float | None]:
+    """current_generation() read from the shared cache, with the moment of
+    the next scheduled change (None when unknown)."""
     for _ in range(3):  # a bump sets the next change after now: one more pass suffices
         values = cache.get_many([GENERATION_KEY, BUMPED_AT_KEY, NEXT_CHANGE_KEY])
         if GENERATION_KEY not in values or BUMPED_AT_KEY not in values:
             bump()
             values = cache.get_many([GENERATION_KEY, BUMPED_AT_KEY])
             if GENERATION_KEY not in values:
-                return Generation(None, None)
+                return Generation(None, None), None
         next_change = values.get(NEXT_CHANGE_KEY)
         if next_change is None:
             # Relative to the bump, not to now: a page cached under this
@@ -102,10 +181,10 @@ def current_generation() -> Generation:
             next_change = next_scheduled_change(values[BUMPED_AT_KEY])
             cache.set(NEXT_CHANGE_KEY, next_change, timeout=None)
         if next_change == NO_SCHEDULED_CHANGE or next_change > timezone.now().timestamp():
-            return Generation(values[GENERATION_KEY], values[BUMPED_AT_KEY])
+            return Generation(values[GENERATION_KEY], values[BUMPED_AT_KEY]), next_change
         bump()
     values = cache.get_many([GENERATION_KEY, BUMPED_AT_KEY])
-    return Generation(values.get(GENERATION_KEY), values.get(BUMPED_AT_KEY))
+    return Generation(values.get(GENERATION_KEY), values.get(BUMPED_AT_KEY)), None
 
 
 # --- The view decorator ------------------------------------------------------
@@ -189,7 +268,13 @@ def public_cache(view):
 
         generation = current_generation()
         key = page_key(generation, request) if generation.number is not None else None
-        entry = cache.get(key) if key else None
+        entry = None
+        if key:
+            entry = local.get_page(key)
+            if entry is None:
+                entry = cache.get(key)
+                if entry is not None:
+                    local.set_page(key, entry)
         if entry is not None:
             return _conditional(request, _response(entry), entry["etag"], generation.bumped_at)
 
@@ -200,7 +285,9 @@ def public_cache(view):
                 return response
             etag = etag_for(generation, request, response.content)
             if key:
-                cache.set(key, _entry(response, etag), page_timeout())
+                entry = _entry(response, etag)
+                cache.set(key, entry, page_timeout())
+                local.set_page(key, entry)
             return _conditional(request, response, etag, generation.bumped_at)
 
         if getattr(response, "is_rendered", True) is False:

@@ -10,6 +10,8 @@ TIME_ZONE      default UTC (times are stored in UTC whatever this says)
 API_ANON_RATE  requests per address for anonymous API clients; default "120/min"
 CACHE_URL      unset: local memory (one process); redis://host:6379/0: Redis, shared
                by every worker (needed for invalidation to reach them all); dummy://: none
+CACHE_LOCAL_SECONDS  how long a worker trusts the cache generation it read before
+               asking the shared cache again (default 1; 0: every request asks)
 """
 
 import os
@@ -185,6 +187,14 @@ def cache_from_env() -> dict:
 
 
 CACHES = {"default": {**cache_from_env(), "KEY_PREFIX": "newsroom"}}
+# Each process's first level in front of CACHES (articles/cache.py): how long
+# it trusts the public generation it read (0: not at all), and how many pages
+# it keeps.
+try:
+    PUBLIC_CACHE_LOCAL_SECONDS = float(os.environ.get("CACHE_LOCAL_SECONDS", "1") or 0)
+except ValueError:
+    raise ImproperlyConfigured("CACHE_LOCAL_SECONDS must be a number of seconds.") from None
+PUBLIC_CACHE_LOCAL_PAGES = 500
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 LOGGING = {

@@ -20,8 +20,11 @@ def empty_cache():
     """Each test starts with an empty cache (presence, public page cache)."""
     from django.core.cache import caches
 
+    from articles.cache import local
+
     for cache in caches.all():
         cache.clear()
+    local.forget()  # and each process's first level
     yield
 
 

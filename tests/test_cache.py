@@ -203,11 +203,80 @@ class TestInvalidation:
         monkeypatch.setattr(timezone, "now", lambda: now + 2 * HOUR)
         assert b"Under embargo" in get(client).content
 
-    def test_a_lost_counter_restarts_above_every_earlier_value(self):
+    def test_a_lost_counter_restarts_above_every_earlier_value(self, settings):
+        settings.PUBLIC_CACHE_LOCAL_SECONDS = 0  # the shared counter itself
         public.bump()
         before = public.current_generation().number
         cache.delete(public.GENERATION_KEY)
         assert public.current_generation().number > before
+
+
+class TestTheProcessFirstLevel:
+    """Each process trusts the generation it read for a second and keeps the
+    pages it served: a hit in a shared (Redis) cache costs no round trip."""
+
+    @pytest.fixture
+    def shared_reads(self, monkeypatch):
+        reads = []
+        for name in ("get", "get_many"):
+            original = getattr(cache, name)
+
+            def counting(*args, _original=original, _name=name, **kwargs):
+                reads.append(_name)
+                return _original(*args, **kwargs)
+
+            monkeypatch.setattr(cache, name, counting)
+        return reads
+
+    def test_a_repeated_hit_touches_neither_the_shared_cache_nor_the_database(
+            self, client, shared_reads, django_assert_num_queries):
+        ArticleFactory(headline="Hello")
+        get(client)
+        shared_reads.clear()
+        with django_assert_num_queries(0):
+            assert b"Hello" in get(client).content
+        assert shared_reads == []
+
+    def test_the_generation_is_read_again_after_a_second(self, client, shared_reads, monkeypatch):
+        get(client)
+        shared_reads.clear()
+        later = timezone.now() + public.datetime.timedelta(seconds=1.5)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        get(client)
+        assert "get_many" in shared_reads
+
+    def test_a_bump_here_is_seen_at_once_a_bump_elsewhere_within_the_second(
+            self, client, monkeypatch):
+        article = ArticleFactory(headline="Before")
+        get(client)
+        Article.objects.filter(pk=article.pk).update(headline="Elsewhere")  # no signal
+        cache.incr(public.GENERATION_KEY)  # what another process's bump does to the shared cache
+        assert b"Before" in get(client).content  # this process trusts its second
+        later = timezone.now() + public.datetime.timedelta(seconds=1.5)
+        monkeypatch.setattr(timezone, "now", lambda: later)
+        assert b"Elsewhere" in get(client).content
+        article.refresh_from_db()
+        article.headline = "Here"
+        article.save()  # this process's bump
+        assert b"Here" in get(client).content
+
+    def test_never_trusted_past_the_next_scheduled_go_live(self, client, monkeypatch, settings):
+        settings.PUBLIC_CACHE_LOCAL_SECONDS = 3600
+        now = timezone.now()
+        ArticleFactory(headline="Going live", published_at=now + public.datetime.timedelta(seconds=5))
+        assert b"Going live" not in get(client).content
+        monkeypatch.setattr(timezone, "now", lambda: now + public.datetime.timedelta(seconds=6))
+        assert b"Going live" in get(client).content
+
+    def test_the_pages_kept_are_bounded(self, client, settings):
+        settings.PUBLIC_CACHE_LOCAL_PAGES = 2
+        for url in ("/", "/timeline/", "/archive/"):
+            get(client, url)
+        assert len(public.local.pages) == 2
+        settings.PUBLIC_CACHE_LOCAL_SECONDS = 0
+        public.local.forget()
+        get(client, "/")
+        assert public.local.generation is None
 
 
 class TestTheDecoratorIsGeneric:
