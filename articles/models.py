@@ -6,7 +6,8 @@ organisations, places, topics, date mentions). Every tag row carries its
 provenance: state (suggested, accepted, rejected), origin (an editor or the
 tagger and its version), confidence, the evidence spans in the article text,
 and who decided when. Only accepted tags of live articles are public; "live" is
-defined once, in ArticleQuerySet.live().
+defined once, in live_q(), which ArticleQuerySet.live() applies to articles and
+TagQuerySet.public() (and the other record selectors) across the relation.
 """
 
 import re
@@ -16,8 +17,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact, IsNull, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -305,7 +307,9 @@ class TopicQuerySet(models.QuerySet):
 
     def annotate_live_articles(self):
         """n_articles: the live articles of each topic and its sub-topics,
-        each counted once (accepted tags only)."""
+        each counted once (accepted tags only). A count per topic: for lists
+        that show the counts; to know which topics are public, use
+        with_live_coverage(), which stops at the first live article."""
         subtree = (
             ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))
             .order_by().annotate(n=CountDistinct("article_id")).values("n")
@@ -314,7 +318,13 @@ class TopicQuerySet(models.QuerySet):
 
     def with_live_coverage(self):
         """The topics the public sees: those whose subtree has live coverage."""
-        return self.annotate_live_articles().filter(n_articles__gt=0)
+        return self.filter(Exists(
+            ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))))
+
+    def with_live_counts(self):
+        """with_live_coverage(), annotated with n_articles (computed for the
+        rows fetched only: a page of a list costs its page)."""
+        return self.with_live_coverage().annotate_live_articles()
 
 
 class Topic(TimeStamped):
@@ -384,16 +394,44 @@ class Topic(TimeStamped):
 # --- Articles ----------------------------------------------------------------
 
 
+class Unindexed(models.Func):
+    """The column as it is; on SQLite written `+column`, which SQLite may not
+    answer from an index (its documented way to steer the planner)."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
+
+
+def live_q(prefix: str = "") -> Q:
+    """The one definition of what the public may see: published, its
+    publication time reached, its embargo (if any) lifted.
+
+    `prefix` applies it across a relation ("article__"): a join, checked on
+    each article reached from the other side's index (a tag's record, a
+    byline's person). There, SQLite would rather start from the articles'
+    (status, published_at) index and read every live article to find the
+    few tagged with a rare record: its conditions are kept off that index."""
+    now = timezone.now()
+    if not prefix:
+        return (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)) & Q(
+            status=Article.Status.PUBLISHED, published_at__lte=now)
+
+    def column(name):
+        return Unindexed(F(f"{prefix}{name}"))
+
+    return (
+        (Q(IsNull(column("embargo_until"), True)) | Q(LessThanOrEqual(column("embargo_until"), now)))
+        & Q(Exact(column("status"), Article.Status.PUBLISHED))
+        & Q(LessThanOrEqual(column("published_at"), now))
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self):
-        """The one definition of what the public may see: published, its
-        publication time reached, its embargo (if any) lifted."""
-        now = timezone.now()
-        return self.filter(
-            Q(embargo_until__isnull=True) | Q(embargo_until__lte=now),
-            status=Article.Status.PUBLISHED,
-            published_at__lte=now,
-        )
+        """Articles the public may see (live_q)."""
+        return self.filter(live_q())
 
     # Tag filters are subqueries rather than joins, so they combine (person A
     # and person B) without duplicating rows or needing DISTINCT.
@@ -621,9 +659,16 @@ class TagQuerySet(models.QuerySet):
     def suggested(self):
         return self.filter(state=TagState.SUGGESTED)
 
+    def accepted_of_articles(self):
+        """accepted(), to fetch the tags of a few given articles (prefetches):
+        the state is kept off the indexes, so that the (article, state) index
+        leads. Otherwise SQLite may walk an index whose order matches the
+        ORDER BY (date mentions by date) through every accepted tag."""
+        return self.filter(Exact(Unindexed(F("state")), TagState.ACCEPTED))
+
     def public(self):
         """Accepted tags of live articles: what readers and API clients see."""
-        return self.accepted().filter(article__in=Article.objects.live())
+        return self.accepted().filter(live_q("article__"))
 
 
 def validate_evidence(evidence) -> None:
@@ -847,6 +892,30 @@ class DateMention(Tag):
 def tag_models():
     """Every through-model that tags an article, in display order."""
     return (ArticlePerson, ArticleOrganisation, ArticlePlace, ArticleTopic, DateMention)
+
+
+def in_live_coverage(model) -> Exists:
+    """Filter for people, organisations or places with an accepted tag on a
+    live article. An EXISTS per record: it stops at the first such article
+    and uses the tag table's (record, state, article) index, so checking one
+    record costs the same at a thousand articles as at a million."""
+    tag_model = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace}[model]
+    return Exists(tag_model.objects.public().filter(**{model._meta.model_name: OuterRef("pk")}))
+
+
+def live_article_count(model):
+    """Annotation for people, organisations or places: how many live
+    articles carry an accepted tag of the record."""
+    tag_model = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace}[model]
+    field = model._meta.model_name
+    per_record = (tag_model.objects.public().filter(**{field: OuterRef("pk")})
+                  .order_by().values(field).annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(per_record, output_field=IntegerField()), Value(0))
+
+
+def has_live_byline() -> Exists:
+    """Filter for people who signed a live article."""
+    return Exists(Byline.objects.filter(live_q("article__"), person=OuterRef("pk")))
 
 
 # --- Workflow and curation ---------------------------------------------------

@@ -2,9 +2,12 @@
 Full-text search over headline, standfirst and body, through an index.
 
 SQLite: an external-content FTS5 table, articles_article_fts, kept in sync
-with articles_article by triggers (migration 0005). PostgreSQL: a GIN
-expression index on the weighted tsvector below (same migration); the query
-repeats the indexed expression exactly so that the planner uses it.
+with articles_article by triggers (migration 0005); a search joins it to the
+articles once and ranks by its bm25(). PostgreSQL: a stored, generated
+tsvector column, articles_article.search_document, with a GIN index
+(migration 0008); a search filters and ranks on that column, so no document
+is parsed at query time. The model does not declare the column (SQLite has
+none): SearchDocument refers to it.
 
 The user's text never reaches either query language as syntax: it is cut
 into words and "quoted phrases" made of word characters only, each quoted,
@@ -13,10 +16,10 @@ all required. A query without a single word matches nothing.
 
 import re
 
-from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import F, FloatField, Func, TextField, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import Count, F, FloatField, Func, IntegerField, TextField, Value
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.signals import post_migrate
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -60,38 +63,66 @@ def search_articles(queryset, q: str):
     if vendor(queryset) == "postgresql":
         query = SearchQuery(quoted(terms), search_type="websearch", config=CONFIG)
         queryset = (
-            queryset.annotate(search_document=search_vector())
+            queryset.alias(search_document=SearchDocument())
             .filter(search_document=query)
-            .annotate(rank=SearchRank(search_vector(), query))
+            .annotate(rank=SearchRank(SearchDocument(), query))
         )
     else:
-        match = quoted(terms)
-        queryset = queryset.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", (match,))
-        ).annotate(rank=Fts5Rank(Value(match), F("pk")))
+        # The FTS table joined once and driving the join: every match is
+        # found and ranked (bm25() of the joined row) in one full-text pass,
+        # then its article fetched by primary key. The unary + keeps SQLite
+        # from choosing the reverse, a full-text query per candidate article
+        # (probing the FTS table by rowid), which it may without statistics.
+        queryset = (
+            queryset.extra(tables=[FTS_TABLE], where=[f"{FTS_TABLE} MATCH %s"],
+                           params=[quoted(terms)])
+            .filter(pk=RawSQL(f"+{FTS_TABLE}.rowid", (), output_field=IntegerField()))
+            .annotate(rank=RawSQL(FTS5_RANK, (), output_field=FloatField()))
+        )
     return queryset.order_by("-rank", "-published_at", "-pk")
 
 
-def search_vector():
-    """The indexed document (PostgreSQL); must stay identical to the index
-    expression of migration 0005."""
-    return (
-        SearchVector("headline", weight="A", config=CONFIG)
-        + SearchVector("standfirst", weight="B", config=CONFIG)
-        + SearchVector("body", weight="C", config=CONFIG)
-    )
+FTS5_RANK = f"-bm25({FTS_TABLE}, {', '.join(map(str, FTS5_WEIGHTS))})"
 
 
-class Fts5Rank(Func):
-    """-bm25 of the row whose rowid is the second argument (SQLite): a
-    correlated full-text query, evaluated for matching rows only."""
+class SearchDocument(Expression):
+    """articles_article.search_document (PostgreSQL), under whatever alias
+    the article table has in the query being compiled (e.g. U0 inside a
+    subquery)."""
 
-    template = (
-        f"(SELECT -bm25({FTS_TABLE}, {', '.join(map(str, FTS5_WEIGHTS))}) FROM {FTS_TABLE} "
-        f"WHERE {FTS_TABLE} MATCH %(expressions)s)"
-    )
-    arg_joiner = f" AND {FTS_TABLE}.rowid = "
-    output_field = FloatField()
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.query.get_initial_alias()
+        return f"{compiler.quote_name_unless_alias(alias)}.search_document", []
+
+
+FACET_SAMPLE = 1000  # the facets describe at most this many of the best matches
+FACET_SIZE = 12
+
+
+def facets(matches, *, sample: int = FACET_SAMPLE, size: int = FACET_SIZE):
+    """(people, topics): the `size` people and topics most often tagged
+    among the first `sample` live articles of `matches`, accepted tags only,
+    each annotated with `n_matches`, the number of those articles it is
+    tagged in; most frequent first. Three queries, whatever the number of
+    matches."""
+    from .models import Person, TagState, Topic
+
+    ids = list(matches.live().prefetch_related(None).values_list("pk", flat=True)[:sample])
+    if not ids:
+        return [], []
+
+    # Driven by the article ids (their tag index); the articles' visibility
+    # is settled above, so the tags need not join the articles again.
+    def top(model):
+        return list(
+            model.objects.filter(article_tags__article__in=ids, article_tags__state=TagState.ACCEPTED)
+            .annotate(n_matches=Count("article_tags__article", distinct=True))
+            .order_by("-n_matches", "name", "pk")[:size]
+        )
+
+    return top(Person), top(Topic)
 
 
 class Headline(Func):

@@ -4,13 +4,16 @@ public_articles()) and accepted tags only; each runs a fixed number of
 queries whatever the number of articles or tags.
 """
 
+import datetime
+
 from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import (
@@ -38,13 +41,18 @@ from .models import (
     Role,
     TagState,
     Topic,
+    has_live_byline,
+    in_live_coverage,
+    live_article_count,
 )
-from .search import search_articles, snippets
+from .pagination import CappedPaginator
+from .search import FACET_SAMPLE, facets, search_articles, snippets
 
 PAGE_SIZE = 20
 INDEX_PAGE_SIZE = 60
 TIMELINE_PAGE_SIZE = 50
 RELATED_COUNT = 5
+RELATED_CANDIDATES = 50
 
 
 # --- Shared selectors --------------------------------------------------------
@@ -77,41 +85,43 @@ def article_page_data(articles):
                  queryset=accepted_tags(ArticleOrganisation, "organisation", "organisation__name")),
         Prefetch("place_tags", queryset=accepted_tags(ArticlePlace, "place", "place__name")),
         Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
-        Prefetch("date_mentions", queryset=DateMention.objects.accepted().order_by("date_from", "date_to")),
+        Prefetch("date_mentions", queryset=DateMention.objects.accepted_of_articles().order_by("date_from", "date_to")),
         "corrections",
     )
 
 
 def with_live_coverage(records):
-    """People, organisations or places with live coverage, annotated with
-    `n_articles`: their live articles, counted by accepted tags."""
-    return records.annotate(
-        n_articles=Count("article_tags", filter=Q(
-            article_tags__state=TagState.ACCEPTED,
-            article_tags__article__in=Article.objects.live().values("pk"),
-        ))
-    ).filter(n_articles__gt=0)
+    """People, organisations or places with live coverage (an accepted tag
+    on a live article)."""
+    return records.filter(in_live_coverage(records.model))
+
+
+def with_live_counts(records):
+    """with_live_coverage(), annotated with `n_articles`: their live
+    articles (computed for the rows fetched only)."""
+    return with_live_coverage(records).annotate(n_articles=live_article_count(records.model))
 
 
 def people_in_public_view():
     """People with a page: live coverage, or a byline on a live article."""
-    live = Article.objects.live().values("pk")
-    return Person.objects.filter(
-        Q(pk__in=ArticlePerson.objects.public().values("person_id"))
-        | Q(pk__in=Byline.objects.filter(article__in=live).values("person_id"))
-    )
+    return Person.objects.filter(Q(in_live_coverage(Person)) | Q(has_live_byline()))
 
 
 def related_articles(article, limit=RELATED_COUNT):
     """Live articles sharing the most accepted tags with `article` (its
-    prefetched tags); one query."""
+    prefetched tags), newest first among equals; one query.
+
+    Candidates are, for each of the article's tags, the RELATED_CANDIDATES
+    latest articles carrying it (an index range per tag), so that a tag on a
+    quarter of the archive does not make every one of those articles a
+    candidate; each candidate is then scored on all the shared tags."""
     kinds = [
         (ArticlePerson, "person", {t.person_id for t in article.person_tags.all()}),
         (ArticleOrganisation, "organisation", {t.organisation_id for t in article.organisation_tags.all()}),
         (ArticlePlace, "place", {t.place_id for t in article.place_tags.all()}),
         (ArticleTopic, "topic", {t.topic_id for t in article.topic_tags.all()}),
     ]
-    shared, candidates = Value(0), Q()
+    shared, parts, params = Value(0), [], []
     for model, field, ids in kinds:
         if not ids:
             continue
@@ -119,11 +129,17 @@ def related_articles(article, limit=RELATED_COUNT):
         count = (tags.filter(article=OuterRef("pk")).order_by().values("article")
                  .annotate(n=Count("pk")).values("n"))
         shared = shared + Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-        candidates |= Q(pk__in=tags.values("article_id"))
-    if not candidates:
+        table, column = model._meta.db_table, model._meta.get_field(field).column
+        for record_id in sorted(ids):
+            parts.append(
+                f"SELECT article_id FROM (SELECT article_id FROM {table} WHERE {column} = %s "
+                f"AND state = %s AND article_id <> %s ORDER BY article_id DESC "
+                f"LIMIT {RELATED_CANDIDATES}) AS c{len(parts)}")
+            params += [record_id, TagState.ACCEPTED, article.pk]
+    if not parts:
         return []
     return list(
-        Article.objects.live().filter(candidates).exclude(pk=article.pk)
+        Article.objects.live().filter(pk__in=RawSQL(" UNION ".join(parts), params))
         .annotate(shared=shared).order_by("-shared", "-published_at", "-pk")
         .only("headline", "slug", "published_at")[:limit]
     )
@@ -179,6 +195,9 @@ class HomeView(ListView):
     template_name = "articles/home.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
+    extra_context = {"more_url": reverse_lazy("articles:archive"),
+                     "more_label": "Older articles: the archive, by month"}
 
     def get_queryset(self):
         return public_articles()
@@ -251,7 +270,7 @@ class RecordIndexView(ListView):
     paginate_by = INDEX_PAGE_SIZE
 
     def get_queryset(self):
-        return with_live_coverage(self.record_model.objects.all()).order_by(
+        return with_live_counts(self.record_model.objects.all()).order_by(
             *self.record_model._meta.ordering, "pk")
 
     def get_context_data(self, **kwargs):
@@ -272,7 +291,7 @@ class TopicIndexView(TemplateView):
     template_name = "articles/topic_index.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tree=topic_tree(Topic.objects.with_live_coverage()), **kwargs)
+        return super().get_context_data(tree=topic_tree(Topic.objects.with_live_counts()), **kwargs)
 
 
 def topic_tree(topics):
@@ -307,14 +326,18 @@ class RecordDetailView(ListView):
 
     def get_queryset(self):
         self.record = self.get_record()
+        # One GROUP BY month gives the chart and the exact number of pages.
+        self.monthly = monthly_counts(self.filter_articles(Article.objects.live(), self.record))
         return self.filter_articles(public_articles(), self.record)
 
+    def get_paginator(self, *args, **kwargs):
+        return CappedPaginator(*args, known_count=sum(self.monthly.values()), **kwargs)
+
     def get_context_data(self, **kwargs):
-        counts = monthly_counts(self.filter_articles(Article.objects.live(), self.record))
         context = super().get_context_data(
             record=self.record,
             kind=self.record_model._meta.verbose_name,
-            chart=coverage_chart(counts),
+            chart=coverage_chart(self.monthly),
             **kwargs,
         )
         if self.feed_name:
@@ -391,21 +414,37 @@ def filter_by_record(request, articles):
 
 
 class TimelineView(ListView):
-    """Every accepted date mention of live articles, in time order."""
+    """Every accepted date mention of live articles, in time order; by year
+    with ?year=YYYY (the years run from the first date mentioned to the last)."""
 
     template_name = "articles/timeline.html"
     context_object_name = "mentions"
     paginate_by = TIMELINE_PAGE_SIZE
+    paginator_class = CappedPaginator
 
     def get_queryset(self):
         articles, self.chosen = filter_by_record(self.request, Article.objects.live())
-        return (
-            DateMention.objects.accepted().filter(article__in=articles.values("pk"))
-            .select_related("article").order_by("date_from", "date_to", "pk")
-        )
+        mentions = DateMention.objects.public()
+        if self.chosen:
+            mentions = mentions.filter(article__in=articles.values("pk"))
+        self.mentions = mentions
+        self.year = self.request.GET.get("year", "")
+        if self.year:
+            if not (self.year.isdigit() and 1 <= int(self.year) <= 9999):
+                raise Http404("No such year.")
+            year = int(self.year)
+            mentions = mentions.filter(date_from__gte=datetime.date(year, 1, 1),
+                                       date_from__lte=datetime.date(year, 12, 31))
+        return mentions.select_related("article").order_by("date_from", "date_to", "pk")
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(chosen=self.chosen, **kwargs)
+        # The first and the last dates: two walks of the date index that stop
+        # at the first live mention (MIN/MAX over a join would read them all).
+        dates = self.mentions.order_by().values_list("date_from", flat=True)
+        first, last = dates.order_by("date_from").first(), dates.order_by("-date_from").first()
+        years = range(first.year, last.year + 1) if first else range(0)
+        context = super().get_context_data(chosen=self.chosen, years=years,
+                                           year=int(self.year) if self.year else None, **kwargs)
         for mention in context["object_list"]:
             mention.period = timeline_period(mention)
         return context
@@ -433,11 +472,13 @@ class ArchiveMixin:
 
 
 class ArchiveView(ArchiveMixin, ArchiveIndexView):
+    paginator_class = CappedPaginator
     template_name = "articles/archive.html"
     allow_empty = True
 
 
 class YearArchive(ArchiveMixin, YearArchiveView):
+    paginator_class = CappedPaginator
     template_name = "articles/archive_year.html"
     make_object_list = True
 
@@ -448,9 +489,14 @@ class MonthArchive(ArchiveMixin, MonthArchiveView):
 
 
 class SearchView(ListView):
+    """Live articles matching ?q=, narrowed by ?person= and ?topic=; beside
+    them the people and topics most present among the matches (facets), to
+    narrow further."""
+
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
+    facet_sample = FACET_SAMPLE
 
     def get_queryset(self):
         self.q = self.request.GET.get("q", "").strip()[:200]
@@ -460,15 +506,19 @@ class SearchView(ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         results = context["object_list"]
+        people, topics = [], []
         if self.q:
             excerpts = snippets(results, self.q)
             for article in results:
                 article.snippet = excerpts.get(article.pk, "")
+            people, topics = facets(self.object_list, sample=self.facet_sample)
         context.update(
             q=self.q,
             chosen=self.chosen,
-            people=with_live_coverage(Person.objects.all()).order_by("sort_name", "name"),
-            topics=Topic.objects.with_live_coverage(),
+            # The chosen ones are shown apart, with a link to remove them.
+            people=[person for person in people if person != self.chosen.get("person")],
+            topics=[topic for topic in topics if topic != self.chosen.get("topic")],
+            facet_sample=self.facet_sample,
         )
         return context
 

@@ -2,19 +2,20 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from articles.models import (
     Article,
     ArticlePerson,
-    ArticleTopic,
     DateMention,
     Person,
     PersonAlias,
     Role,
     TagState,
     Topic,
+    has_live_byline,
+    in_live_coverage,
     name_key,
 )
 from tests.factories import (
@@ -169,6 +170,31 @@ class TestTags:
         PersonTagFactory(article=DraftFactory())
         assert list(ArticlePerson.objects.public()) == [accepted]
         assert accepted.is_public
+
+    @pytest.mark.parametrize("article", [
+        {"published_at": NOW + HOUR}, {"embargo_until": NOW + HOUR}, {"status": "archived"},
+        {"status": "approved"},
+    ])
+    def test_public_tags_follow_the_live_definition_across_the_join(self, article):
+        PersonTagFactory(article=ArticleFactory(**article))
+        assert not ArticlePerson.objects.public().exists()
+        assert not Person.objects.filter(in_live_coverage(Person)).exists()
+        assert not Person.objects.filter(has_live_byline()).exists()
+
+    def test_public_tags_are_found_from_the_record_not_from_every_article(self):
+        """SQLite would start from the articles' (status, published_at) index
+        and read every live article to check one rare person; the conditions
+        on the article are kept off that index so the tag index leads."""
+        PersonTagFactory()
+        query = Person.objects.filter(in_live_coverage(Person)).query
+        sql, params = query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ")
+                           + sql, params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "article_status_pub_idx" not in plan
+        if connection.vendor == "sqlite":
+            assert "person_tag_lookup_idx" in plan
 
     def test_a_person_is_tagged_once_per_article(self):
         tag = PersonTagFactory()

@@ -1,18 +1,29 @@
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
+from django.utils import timezone
 from hypothesis import strategies as st
 
 from articles import search
-from articles.models import Article
-from articles.search import parse, search_articles, snippets
-from tests.factories import ArticleFactory, DraftFactory
+from articles.api.pagination import NEWEST_FIRST
+from articles.models import Article, TagState
+from articles.search import facets, parse, search_articles, snippets
+from tests.factories import (
+    ArticleFactory,
+    DraftFactory,
+    PersonFactory,
+    PersonTagFactory,
+    TopicFactory,
+    TopicTagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 index")
-postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL GIN index")
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL tsvector column")
 
 
 def found(q, queryset=None):
@@ -92,6 +103,37 @@ class TestIndexFollowsTheArticles:
         assert len(found("koala")) == 1
 
 
+class TestComposition:
+    """The searched queryset is still an ordinary queryset of articles."""
+
+    def test_count_slices_and_further_filters(self):
+        articles = [ArticleFactory(headline=f"Ferry {i}", body="ferry") for i in range(5)]
+        ArticleFactory(headline="Bus", body="bus")
+        results = search_articles(Article.objects.live(), "ferry")
+        assert results.count() == 5 and len(results[1:3]) == 2
+        chosen = [articles[0].pk, articles[3].pk]
+        assert {a.pk for a in results.filter(pk__in=chosen)} == set(chosen)
+        assert results.filter(pk__in=chosen).count() == 2
+        assert results.exists() and not results.filter(headline="Bus").exists()
+
+    def test_as_a_subquery_of_another_query(self):
+        article = ArticleFactory(headline="Ferry", body="ferry")
+        ArticleFactory(headline="Bus", body="bus")
+        results = search_articles(Article.objects.live(), "ferry")
+        assert list(Article.objects.filter(pk__in=results.values("pk")[:10])) == [article]
+        assert list(Article.objects.filter(pk__in=results.values("pk"))) == [article]
+
+    def test_ranked_then_newest_first_in_the_api_order(self):
+        day = datetime.timedelta(days=1)
+        old = ArticleFactory(headline="Ferry", body="x", published_at=timezone.now() - 3 * day)
+        new = ArticleFactory(headline="Ferry", body="x", published_at=timezone.now() - day)
+        best = ArticleFactory(headline="Ferry ferry ferry", body="ferry", published_at=old.published_at)
+        results = search_articles(Article.objects.live(), "ferry")
+        assert [a.pk for a in results] == [best.pk, new.pk, old.pk]
+        assert [a.pk for a in results.order_by("-rank", *NEWEST_FIRST)] == [best.pk, new.pk, old.pk]
+        assert [a.pk for a in results.order_by(*NEWEST_FIRST)] == [new.pk, best.pk, old.pk]
+
+
 class TestSnippets:
     def test_marks_the_words_and_escapes_everything_else(self):
         article = ArticleFactory(body='Before <script>alert(1)</script> the "ferry" & the port. ' * 3)
@@ -126,16 +168,74 @@ class TestTheIndexIsUsed:
             plan = " ".join(str(row[-1]) for row in cursor.fetchall())
         assert "articles_article_fts VIRTUAL TABLE INDEX" in plan
 
+    @sqlite_only
+    def test_sqlite_joins_the_fts_table_once_and_ranks_in_the_same_pass(self):
+        ArticleFactory(headline="Ferry", body="ferry")
+        with CaptureQueriesContext(connection) as queries:
+            results = list(search_articles(Article.objects.live(), "ferry")[:20])
+        [sql] = [q["sql"] for q in queries]
+        assert len(results) == 1
+        assert sql.count(search.FTS_TABLE) == 4  # FROM, MATCH, rowid = id, bm25()
+        assert sql.count("MATCH") == 1 and sql.count("SELECT") == 1  # no correlated sub-select
+        person = PersonFactory()
+        for articles in (Article.objects.live(),
+                         Article.objects.live().for_person(person).select_related("source")):
+            sql, params = search_articles(articles, "ferry")[:20].query.sql_with_params()
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+                plan = [str(row[-1]) for row in cursor.fetchall()]
+            # The full-text query drives the join, once (":M", no "=": not
+            # probed by rowid); each match is then looked up by primary key.
+            assert plan[0].startswith(f"SCAN {search.FTS_TABLE} VIRTUAL TABLE INDEX 0:M"), plan
+            assert [step for step in plan if search.FTS_TABLE in step] == [plan[0]], plan
+            assert plan[1] == "SEARCH articles_article USING INTEGER PRIMARY KEY (rowid=?)", plan
+
     @postgresql_only
-    def test_postgresql_queries_use_the_gin_expression_index(self):
+    def test_postgresql_stores_the_document_in_a_generated_indexed_column(self):
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT data_type, is_generated FROM information_schema.columns "
+                "WHERE table_name = 'articles_article' AND column_name = 'search_document'"
+            )
+            assert cursor.fetchall() == [("tsvector", "ALWAYS")]
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'articles_article'")
+            indexes = dict(cursor.fetchall())
+        assert "USING gin (search_document)" in indexes["articles_article_search_document_idx"]
+        assert "articles_article_search_idx" not in indexes  # the expression index it replaces
+
+    @postgresql_only
+    def test_postgresql_filters_and_ranks_on_the_stored_document(self):
         # On a near-empty table the planner prefers any other index; with the
-        # alternatives out of play it must find the expression in the GIN index.
+        # alternatives out of play it must use the GIN index of the column.
         sql, params = search_articles(Article.objects.all(), "ferry").query.sql_with_params()
+        assert "to_tsvector" not in sql  # no document is parsed at query time
+        assert '"articles_article".search_document @@ (websearch_to_tsquery(' in sql
+        assert 'ts_rank("articles_article".search_document, ' in sql
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL enable_seqscan = off")
             cursor.execute("EXPLAIN " + sql, params)
             plan = " ".join(row[0] for row in cursor.fetchall())
-        assert "articles_article_search_idx" in plan
+        assert "articles_article_search_document_idx" in plan
+
+    @postgresql_only
+    def test_postgresql_rank_is_the_one_of_the_weighted_document(self):
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        ArticleFactory(headline="Ferry news", standfirst="A ferry.", body="The ferry left. " * 30)
+        ArticleFactory(headline="Other", standfirst="", body="One ferry.")
+        document = (SearchVector("headline", weight="A", config="english")
+                    + SearchVector("standfirst", weight="B", config="english")
+                    + SearchVector("body", weight="C", config="english"))
+        query = SearchQuery('"ferry"', search_type="websearch", config="english")
+        expected = dict(Article.objects.annotate(rank=SearchRank(document, query)).values_list("pk", "rank"))
+        ranked = dict(search_articles(Article.objects.all(), "ferry").values_list("pk", "rank"))
+        assert ranked == pytest.approx(expected) and len(ranked) == 2
+
+    @postgresql_only
+    def test_postgresql_document_follows_edits(self):
+        article = ArticleFactory(headline="Before", body="platypus")
+        Article.objects.filter(pk=article.pk).update(body="wombat")
+        assert found("wombat") == ["Before"] and found("platypus") == []
 
     @sqlite_only
     def test_the_sync_triggers_survive_the_whole_migration_history(self):
@@ -156,3 +256,61 @@ class TestTheIndexIsUsed:
         assert search.ensure_sqlite_index() is True
         assert found("albatross") == [article.headline]
         assert search.ensure_sqlite_index() is False
+
+
+class TestFacets:
+    def test_people_and_topics_most_tagged_among_the_matches_with_their_counts(self):
+        often, once = PersonFactory(name="Often Named"), PersonFactory(name="Once Named")
+        topic = TopicFactory(name="Shipping")
+        for i in range(3):
+            article = ArticleFactory(headline=f"Ferry {i}", body="ferry")
+            PersonTagFactory(article=article, person=often)
+            TopicTagFactory(article=article, topic=topic)
+        PersonTagFactory(article=article, person=once)
+        PersonTagFactory(article=ArticleFactory(body="bus"), person=once)  # not a match
+        people, topics = facets(search_articles(Article.objects.live(), "ferry"))
+        assert [(p.name, p.n_matches) for p in people] == [("Often Named", 3), ("Once Named", 1)]
+        assert [(t.name, t.n_matches) for t in topics] == [("Shipping", 3)]
+
+    def test_only_accepted_tags_of_live_articles(self):
+        live = ArticleFactory(body="ferry")
+        PersonTagFactory(article=live, person__name="Accepted")
+        PersonTagFactory(article=live, person__name="Suggested", state=TagState.SUGGESTED)
+        PersonTagFactory(article=live, person__name="Rejected", state=TagState.REJECTED)
+        TopicTagFactory(article=live, topic__name="Suggested topic", state=TagState.SUGGESTED)
+        draft = DraftFactory(body="ferry")
+        PersonTagFactory(article=draft, person__name="In a draft only")
+        TopicTagFactory(article=draft, topic__name="Draft topic")
+        # Even given every article, the facets show what the public sees.
+        people, topics = facets(search_articles(Article.objects.all(), "ferry"))
+        assert [p.name for p in people] == ["Accepted"] and topics == []
+
+    def test_counted_among_the_best_matches_only(self):
+        best = ArticleFactory(headline="Ferry ferry", body="ferry")
+        PersonTagFactory(article=best, person__name="In the best")
+        worse = ArticleFactory(headline="Other", body="ferry")
+        PersonTagFactory(article=worse, person__name="In a worse one")
+        people, _ = facets(search_articles(Article.objects.live(), "ferry"), sample=1)
+        assert [p.name for p in people] == ["In the best"]
+
+    def test_at_most_size_of_each_most_frequent_first(self):
+        articles = [ArticleFactory(body="ferry") for _ in range(4)]
+        for i in range(5):
+            person = PersonFactory(name=f"Person {i}")
+            for article in articles[: i % 4 + 1]:
+                PersonTagFactory(article=article, person=person)
+        people, _ = facets(search_articles(Article.objects.live(), "ferry"), size=3)
+        assert [(p.name, p.n_matches) for p in people] == [("Person 3", 4), ("Person 2", 3), ("Person 1", 2)]
+
+    def test_three_queries_whatever_the_number_of_matches_none_without(self):
+        for n in (1, 30):
+            for i in range(n):
+                article = ArticleFactory(body=f"walrus{n}")
+                PersonTagFactory(article=article)
+                TopicTagFactory(article=article)
+            with CaptureQueriesContext(connection) as queries:
+                people, topics = facets(search_articles(Article.objects.live(), f"walrus{n}"))
+            assert len(queries) == 3 and len(people) == min(n, 12) and len(topics) == min(n, 12)
+        with CaptureQueriesContext(connection) as queries:
+            assert facets(search_articles(Article.objects.live(), "!!!")) == ([], [])
+        assert len(queries) == 0

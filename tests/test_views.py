@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from articles.charts import coverage_chart
 from articles.models import Article, TagState
+from articles.pagination import CappedPaginator
 from articles.views import article_page_data, related_articles
 from tests.factories import (
     ArticleFactory,
@@ -71,6 +72,16 @@ class TestHome:
         assert "Scheduled story" not in first_page
         assert 'rel="next" href="?page=2"' in first_page
         assert "Story 24" in html(client.get("/?page=2"))
+
+    def test_past_the_cap_the_last_page_points_at_the_archive(self, client, monkeypatch):
+        monkeypatch.setattr(CappedPaginator, "cap", 40)
+        for n in range(45):
+            ArticleFactory(headline=f"Story {n:02}", published_at=NOW - n * HOUR - HOUR)
+        first = html(client.get("/"))
+        assert "Page 1 of more than 2" in first
+        last = html(client.get("/?page=2"))
+        assert 'rel="next"' not in last and '<a href="/archive/">Older articles' in last
+        assert client.get("/?page=3").status_code == 404
 
     @pytest.mark.parametrize("page", ["0", "3", "x", "-1", "9" * 30])
     def test_invalid_page_numbers_are_404(self, client, page):
@@ -171,6 +182,24 @@ class TestArticlePage:
         assert related.index("Shares two tags") < related.index("Shares one tag")
         for absent in ("Draft sharing a tag", "Pending share", "Unrelated"):
             assert absent not in related
+
+    def test_related_candidates_are_the_latest_few_per_tag(self, article, monkeypatch):
+        """A tag on many articles does not make them all candidates: only its
+        latest RELATED_CANDIDATES; an older article sharing two tags still
+        ranks first when one of its tags is rare."""
+        monkeypatch.setattr("articles.views.RELATED_CANDIDATES", 3)
+        kamikawa = article.person_tags.get(relation="about").person
+        diplomacy = article.topic_tags.get().topic
+        old_close = ArticleFactory(headline="Old but close")
+        PersonTagFactory(article=old_close, person=kamikawa)
+        TopicTagFactory(article=old_close, topic=diplomacy)
+        for n in range(5):
+            TopicTagFactory(article=ArticleFactory(headline=f"Crowd {n}"), topic=diplomacy)
+        loaded = article_page_data(Article.objects.all()).get(pk=article.pk)
+        related = [a.headline for a in related_articles(loaded)]
+        assert related[0] == "Old but close"
+        assert len(related) == 4  # the rare tag's article and the crowd's latest three
+        assert "Crowd 0" not in related and "Crowd 1" not in related
 
     def test_related_articles_take_one_query(self, article):
         TopicTagFactory(topic=article.topic_tags.get().topic)
@@ -297,6 +326,15 @@ class TestPeople:
         assert svg.count("<rect") == 2
         assert '<a href="/feeds/people/hun-manet/">RSS feed</a>' in page
 
+    def test_the_chart_counts_the_pages_exactly_past_the_cap(self, client, monkeypatch):
+        monkeypatch.setattr(CappedPaginator, "cap", 20)
+        person = PersonFactory(name="Often Quoted")
+        for n in range(45):
+            PersonTagFactory(person=person, article=ArticleFactory(published_at=NOW - n * DAY - HOUR))
+        page = html(client.get(person.get_absolute_url()))
+        assert "Page 1 of 3<" in page and "more than" not in page
+        assert client.get(person.get_absolute_url() + "?page=3").status_code == 200
+
     def test_a_person_without_live_coverage_has_no_page(self, client):
         PersonTagFactory(person=PersonFactory(name="Hidden"), state=TagState.REJECTED)
         PersonTagFactory(person=PersonFactory(name="Drafted"), article=DraftFactory())
@@ -332,7 +370,10 @@ class TestTopics:
         TopicTagFactory(topic=visits, article=DraftFactory(headline="Draft child story"))
         page = html(client.get("/topics/relations/"))
         assert "Parent story" in page and "Child story" in page and "Draft child story" not in page
-        assert '<a href="/topics/visits/">Visits</a> (1)' in page
+        assert '<a href="/topics/visits/">Visits</a></li>' in page
+        TopicFactory(name="Only drafts", parent=relations)
+        TopicTagFactory(topic=relations.children.get(name="Only drafts"), article=DraftFactory())
+        assert "Only drafts" not in html(client.get("/topics/relations/"))
         assert "<svg role=\"img\"" in page
         child = html(client.get("/topics/visits/"))
         assert '<nav class="breadcrumbs"' in child and '<a href="/topics/relations/">Relations</a>' in child
@@ -421,6 +462,33 @@ class TestTimeline:
         assert "1959</h2>" in html(client.get("/timeline/?person=busy&page=2"))
         assert client.get("/timeline/?page=3").status_code == 404
 
+    def test_years_from_the_first_date_to_the_last_each_a_page(self, client):
+        article = ArticleFactory()
+        for year in (1998, 2001):
+            DateMentionFactory(article=article, label=f"Event of {year}", value=str(year),
+                               precision="year", text=str(year),
+                               date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31))
+        DateMentionFactory(article=DraftFactory(), label="Draft's date", value="2010",
+                           precision="year", text="2010", date_from=datetime.date(2010, 1, 1),
+                           date_to=datetime.date(2010, 12, 31))
+        page = html(client.get("/timeline/"))
+        years = re.findall(r'href="\?year=(\d+)"', page)
+        assert years == ["1998", "1999", "2000", "2001"]  # not 2010: a draft's date
+        only_2001 = html(client.get("/timeline/?year=2001"))
+        assert "Event of 2001" in only_2001 and "Event of 1998" not in only_2001
+        assert '<a href="?year=2001" aria-current="page">2001</a>' in only_2001
+        assert client.get("/timeline/?year=nineteen").status_code == 404
+
+    def test_past_the_cap_the_pages_say_more(self, client, monkeypatch):
+        monkeypatch.setattr(CappedPaginator, "cap", 60)
+        article = ArticleFactory()
+        for year in range(1900, 1970):
+            DateMentionFactory(article=article, value=str(year), precision="year", text=str(year),
+                               date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31))
+        assert "Page 1 of more than 2" in html(client.get("/timeline/"))
+        assert client.get("/timeline/?page=3").status_code == 404
+        assert "1969</h2>" in html(client.get("/timeline/?year=1969"))
+
 
 class TestArchive:
     def test_years_months_and_no_future(self, client):
@@ -459,7 +527,8 @@ class TestSearchPage:
         assert "<mark>vessels</mark>" in page
         filtered = html(client.get("/search/?q=vessels&topic=defence"))
         assert "1 result for “vessels”" in filtered and other.headline not in filtered
-        assert '<option value="defence" selected>' in filtered
+        assert '<span aria-current="true">Defence</span>' in filtered
+        assert '<input type="hidden" name="topic" value="defence">' in filtered
 
     def test_punctuation_only_finds_nothing_and_does_not_fail(self, client):
         ArticleFactory()
@@ -470,6 +539,90 @@ class TestSearchPage:
         ArticleFactory()
         page = html(client.get("/search/"))
         assert "results for" not in page and '<input type="search" id="q"' in page
+        assert "Narrow the results" not in page
+
+
+def facet_items(page: str, heading: str) -> list[str]:
+    """The list items under the facet heading `heading`, whitespace squeezed."""
+    section = page[page.index('<section class="facets"'):]
+    section = section[:section.index("</section>")]
+    if f"<h3>{heading}</h3>" not in section:
+        return []
+    items = section[section.index(f"<h3>{heading}</h3>"):]
+    items = items[:items.index("</ul>")]
+    return [" ".join(item.split()) for item in re.findall(r"<li[^>]*>(.*?)</li>", items, re.S)]
+
+
+class TestSearchFacets:
+    def test_people_and_topics_of_the_matches_with_counts_and_links_that_narrow(self, client):
+        often = PersonFactory(name="Often Named", slug="often")
+        once = PersonFactory(name="Once Named", slug="once")
+        topic = TopicFactory(name="Shipping", slug="shipping")
+        for i in range(3):
+            article = ArticleFactory(headline=f"Ferry {i}", body="ferry")
+            PersonTagFactory(article=article, person=often)
+            TopicTagFactory(article=article, topic=topic)
+        PersonTagFactory(article=article, person=once)
+        PersonTagFactory(article=ArticleFactory(body="A bus."), person__name="Not In The Matches")
+        page = html(client.get("/search/?q=ferry&page=1"))
+        assert facet_items(page, "People") == [
+            '<a href="?q=ferry&amp;person=often">Often Named</a> <span class="count">(3)</span>',
+            '<a href="?q=ferry&amp;person=once">Once Named</a> <span class="count">(1)</span>',
+        ]
+        assert facet_items(page, "Topics") == [
+            '<a href="?q=ferry&amp;topic=shipping">Shipping</a> <span class="count">(3)</span>']
+        assert "Counted among" not in page  # every match was counted
+
+    def test_the_chosen_ones_are_shown_apart_with_a_link_to_remove_them(self, client):
+        person = PersonFactory(name="Chosen One", slug="chosen")
+        other = PersonFactory(name="Also There", slug="also")
+        topic = TopicFactory(name="Shipping", slug="shipping")
+        article = ArticleFactory(body="ferry")
+        PersonTagFactory(article=article, person=person)
+        PersonTagFactory(article=article, person=other)
+        TopicTagFactory(article=article, topic=topic)
+        page = html(client.get("/search/?q=ferry&person=chosen&topic=shipping"))
+        assert "1 result for “ferry”" in page
+        assert facet_items(page, "People") == [
+            '<span aria-current="true">Chosen One</span> <a href="?q=ferry&amp;topic=shipping">Remove'
+            '<span class="visually-hidden"> Chosen One</span></a>',
+            '<a href="?q=ferry&amp;person=also&amp;topic=shipping">Also There</a> <span class="count">(1)</span>',
+        ]
+        assert facet_items(page, "Topics") == [
+            '<span aria-current="true">Shipping</span> <a href="?q=ferry&amp;person=chosen">Remove'
+            '<span class="visually-hidden"> Shipping</span></a>']
+        # A new search keeps what was chosen, which stays visible with its Remove link.
+        assert '<input type="hidden" name="person" value="chosen">' in page
+
+    def test_no_draft_and_no_undecided_tag_leaks_into_the_facets(self, client):
+        live = ArticleFactory(headline="Live ferry", body="ferry")
+        PersonTagFactory(article=live, person__name="Public Person")
+        PersonTagFactory(article=live, person__name="Suggested Person", state=TagState.SUGGESTED)
+        TopicTagFactory(article=live, topic__name="Suggested Topic", state=TagState.SUGGESTED)
+        for hidden in (DraftFactory(body="ferry"), ArticleFactory(body="ferry", published_at=NOW + DAY),
+                       ArticleFactory(body="ferry", status=Article.Status.ARCHIVED)):
+            PersonTagFactory(article=hidden, person__name=f"Person of {hidden.status} {hidden.pk}")
+            TopicTagFactory(article=hidden, topic__name=f"Topic of {hidden.status} {hidden.pk}")
+        page = html(client.get("/search/?q=ferry"))
+        assert "1 result for “ferry”" in page
+        assert [re.sub("<.*?>", "", item) for item in facet_items(page, "People")] == ["Public Person (1)"]
+        assert facet_items(page, "Topics") == []
+        for leak in ("Suggested", "Person of", "Topic of"):
+            assert leak not in page
+
+    def test_counted_among_the_best_matches_when_there_are_more(self, client, monkeypatch):
+        from articles.views import SearchView
+
+        monkeypatch.setattr(SearchView, "facet_sample", 2)
+        best = ArticleFactory(headline="Ferry ferry", body="ferry ferry")
+        PersonTagFactory(article=best, person__name="In The Best")
+        worst = ArticleFactory(headline="Other", body="A long text that says ferry once. " + "Filler. " * 50)
+        PersonTagFactory(article=worst, person__name="In The Worst")
+        ArticleFactory(headline="Ferry again", body="ferry")
+        page = html(client.get("/search/?q=ferry"))
+        assert "3 results for “ferry”" in page
+        assert "Counted among the 2 most relevant results." in page
+        assert [re.sub("<.*?>", "", item) for item in facet_items(page, "People")] == ["In The Best (1)"]
 
 
 # --- Errors --------------------------------------------------------------------
@@ -543,14 +696,14 @@ PAGES = {
     "organisation": (lambda w: w["organisation"].get_absolute_url(), 7),
     "places": (lambda w: "/places/", 3),
     "place": (lambda w: w["place"].get_absolute_url(), 7),
-    "timeline": (lambda w: "/timeline/", 3),
-    "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 4),
-    "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 4),
+    "timeline": (lambda w: "/timeline/", 5),
+    "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 6),
+    "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 6),
     "archive": (lambda w: "/archive/", 6),
     "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 9),
     "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),
-    "search": (lambda w: "/search/?q=cambodia", 8),
-    "search_filtered": (lambda w: f"/search/?q=cambodia&person={w['person'].slug}&topic={w['topic'].slug}", 10),
+    "search": (lambda w: "/search/?q=cambodia", 9),
+    "search_filtered": (lambda w: f"/search/?q=cambodia&person={w['person'].slug}&topic={w['topic'].slug}", 11),
     "feed_latest": (lambda w: "/feeds/latest/", 4),
     "feed_atom": (lambda w: "/feeds/latest/atom/", 4),
     "feed_topic": (lambda w: f"/feeds/topics/{w['topic'].slug}/", 5),

@@ -1,8 +1,13 @@
 """
 Pagination: page numbers everywhere, and a keyset cursor for deep crawls of
-the article list. Every response is {"count", "next", "previous", "results"}.
-A page that does not exist, a page size out of range or a broken cursor is a
-400 naming the parameter; nothing is silently clamped.
+the article list. Every response is {"count", "count_exact", "next",
+"previous", "results"}. A page that does not exist, a page size out of range
+or a broken cursor is a 400 naming the parameter; nothing is silently clamped.
+
+Counting is bounded: past COUNT_CAP results, `count` is COUNT_CAP and
+`count_exact` false (numbered pages stop there; the cursor goes on). An
+exact count of a million-article archive costs seconds on every request, and
+it is the only part of a page whose cost grows with the archive.
 """
 
 import base64
@@ -16,6 +21,14 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from articles.pagination import LISTING_CAP, CappedPaginator
+
+COUNT_CAP = LISTING_CAP
+
+
+class ApiPaginator(CappedPaginator):
+    cap = COUNT_CAP
+
 
 class PagePagination(PageNumberPagination):
     """?page=N&page_size=M: 20 a page by default, at most 100."""
@@ -23,6 +36,7 @@ class PagePagination(PageNumberPagination):
     page_size = 20
     max_page_size = 100
     page_size_query_param = "page_size"
+    django_paginator_class = ApiPaginator
     invalid_page_message = "There is no page {page_number}: {message}."
 
     def query_parameters(self) -> set[str]:
@@ -48,9 +62,27 @@ class PagePagination(PageNumberPagination):
         except NotFound as exc:
             raise ValidationError({self.page_query_param: [str(exc.detail)]}) from None
 
+    def get_paginated_response(self, data):
+        paginator = self.page.paginator
+        return Response({
+            "count": paginator.count,
+            "count_exact": not paginator.capped,
+            "next": self.get_next_link(),
+            "previous": self.get_previous_link(),
+            "results": data,
+        })
+
     def get_paginated_response_schema(self, schema):
         response = super().get_paginated_response_schema(schema)
-        response["required"] = ["count", "next", "previous", "results"]
+        response["properties"]["count"]["description"] = (
+            f"How many results; counted up to {COUNT_CAP:,} (see count_exact).")
+        response["properties"]["count_exact"] = {
+            "type": "boolean",
+            "description": f"False when there are more than {COUNT_CAP:,} results: count is "
+                           f"then {COUNT_CAP:,}, and the numbered pages stop there (use "
+                           "pagination=cursor to go further).",
+        }
+        response["required"] = ["count", "count_exact", "next", "previous", "results"]
         return response
 
     def get_schema_operation_parameters(self, view):
@@ -122,7 +154,7 @@ class ArticlePagination(PagePagination):
         self.request = request
         size = self.get_page_size(request)
         position, backwards = self.decode(request.query_params.get(self.cursor_query_param))
-        self.count = queryset.count()
+        self.counter = ApiPaginator(queryset, size)
         if backwards:
             rows = list(queryset.filter(before(*position)).order_by(*OLDEST_FIRST)[: size + 1])
             has_previous, has_next = len(rows) > size, True
@@ -142,7 +174,8 @@ class ArticlePagination(PagePagination):
         if self.mode == "page":
             return super().get_paginated_response(data)
         return Response({
-            "count": self.count,
+            "count": self.counter.count,
+            "count_exact": not self.counter.capped,
             "next": self.cursor_link(self.next_cursor),
             "previous": self.cursor_link(self.previous_cursor),
             "results": data,

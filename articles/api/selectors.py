@@ -4,7 +4,7 @@ number of queries. Visibility is derived from ArticleQuerySet.live() and
 TagQuerySet.public(), never restated.
 """
 
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from articles.models import (
@@ -22,6 +22,9 @@ from articles.models import (
     Role,
     Source,
     Topic,
+    has_live_byline,
+    in_live_coverage,
+    live_article_count,
 )
 
 from .permissions import is_staff, sees_unpublished
@@ -46,7 +49,7 @@ def with_listing(articles):
         Prefetch("topic_tags", to_attr="accepted_topics", queryset=ArticleTopic.objects.accepted()
                  .select_related("topic").order_by("topic__path")),
         Prefetch("date_mentions", to_attr="accepted_dates",
-                 queryset=DateMention.objects.accepted().order_by("date_from", "date_to", "id")),
+                 queryset=DateMention.objects.accepted_of_articles().order_by("date_from", "date_to", "id")),
     )
 
 
@@ -54,17 +57,6 @@ def with_detail(articles):
     return with_listing(articles).select_related("dateline").prefetch_related(
         Prefetch("corrections", queryset=Correction.objects.order_by("created_at", "id")),
     )
-
-
-def live_article_count(tag_model, field: str):
-    """Annotation: how many live articles carry an accepted tag of the record."""
-    per_record = (tag_model.objects.public().filter(**{field: OuterRef("pk")})
-                  .order_by().values(field).annotate(n=Count("article", distinct=True)).values("n"))
-    return Coalesce(Subquery(per_record, output_field=IntegerField()), Value(0))
-
-
-TAG_MODEL = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace,
-             Topic: ArticleTopic}
 
 
 def records_for(model, user):
@@ -76,20 +68,16 @@ def records_for(model, user):
     records = model.objects.all()
     if is_staff(user):
         return records
-    live = Article.objects.live()
-    shown = Q(pk__in=TAG_MODEL[model].objects.public().values(model._meta.model_name))
+    shown = Q(in_live_coverage(model))
     if model is Person:
-        shown |= Q(pk__in=Byline.objects.filter(article__in=live).values("person"))
+        shown |= Q(has_live_byline())
     if model is Place:
-        shown |= Q(pk__in=live.values("dateline"))
+        shown |= Q(Exists(Article.objects.live().filter(dateline=OuterRef("pk"))))
     return records.filter(shown)
 
 
 def with_live_counts(records):
-    model = records.model
-    return records.annotate(
-        live_articles=live_article_count(TAG_MODEL[model], model._meta.model_name)
-    )
+    return records.annotate(live_articles=live_article_count(records.model))
 
 
 def people_for(user):
@@ -113,7 +101,7 @@ def topics_for(user):
     """The whole tree for staff; for the public, the topics the site shows
     (those whose subtree has live coverage), so that a topic created for an
     unpublished story does not leak before it."""
-    shown = Topic.objects.annotate_live_articles() if is_staff(user) else Topic.objects.with_live_coverage()
+    shown = Topic.objects.annotate_live_articles() if is_staff(user) else Topic.objects.with_live_counts()
     return shown.select_related("parent").prefetch_related(
         Prefetch("children", queryset=shown.order_by("name"))
     )

@@ -3,6 +3,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from articles.api.pagination import ApiPaginator
 from articles.models import Relation, TagState
 from tests.factories import (
     ArticleFactory,
@@ -68,7 +69,22 @@ class TestPageNumbers:
 
     def test_an_empty_list_has_a_first_page(self, api, db):
         assert api.get("/api/v1/articles/").json() == {
-            "count": 0, "next": None, "previous": None, "results": []}
+            "count": 0, "count_exact": True, "next": None, "previous": None, "results": []}
+
+    def test_counts_stop_at_the_cap_and_say_so(self, api, many, monkeypatch):
+        monkeypatch.setattr(ApiPaginator, "cap", 10)
+        body = api.get("/api/v1/articles/?page_size=4").json()
+        assert (body["count"], body["count_exact"], len(body["results"])) == (10, False, 4)
+        assert api.get("/api/v1/articles/?page=3&page_size=4").json()["count_exact"] is False
+        # Numbered pages stop at the cap; the cursor goes on to the end.
+        assert api.get("/api/v1/articles/?page=4&page_size=4").status_code == 400
+        cursor = api.get("/api/v1/articles/?pagination=cursor&page_size=4").json()
+        assert (cursor["count"], cursor["count_exact"]) == (10, False)
+
+    def test_counts_under_the_cap_are_exact(self, api, many, monkeypatch):
+        monkeypatch.setattr(ApiPaginator, "cap", 25)
+        body = api.get("/api/v1/articles/").json()
+        assert (body["count"], body["count_exact"]) == (25, True)
 
     def test_other_lists_are_paginated_the_same_way(self, api, db):
         for n in range(3):

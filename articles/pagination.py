@@ -1,0 +1,46 @@
+"""
+Pagination of the public pages with a bounded count.
+
+Django's Paginator counts every row of the list to number the pages: a
+COUNT(*) over every live article on the home page, every article of a
+popular person on theirs. That is the one statement of a listing whose cost
+grows with the archive. CappedPaginator counts at most `cap` rows: the
+first pages (where readers are) are numbered as before, and past the cap the
+page says "more" and points at the archive, whose month pages are small
+enough to count in full and reach every article.
+"""
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+LISTING_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at `cap`; `capped` says there are more."""
+
+    cap = LISTING_CAP
+
+    def __init__(self, *args, known_count: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if known_count is not None:  # counted already, e.g. by the coverage chart
+            self.cap = max(known_count, self.cap)
+            self.__dict__["_bounded_count"] = known_count
+
+    @cached_property
+    def _bounded_count(self) -> int:
+        """The number of items, counting no further than cap + 1."""
+        items = self.object_list
+        if hasattr(items, "order_by"):
+            # Only the keys: annotations the page shows (counts of tags…) are
+            # not computed for rows that are only counted.
+            return items.order_by().values("pk")[: self.cap + 1].count()
+        return min(len(items), self.cap + 1)
+
+    @cached_property
+    def count(self) -> int:
+        return min(self._bounded_count, self.cap)
+
+    @cached_property
+    def capped(self) -> bool:
+        return self._bounded_count > self.cap
