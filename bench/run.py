@@ -156,6 +156,7 @@ def grow_corpus(args, url: str, size: int) -> dict:
         args.rebuild = False  # once per run
     if count == size:
         print(f"Reusing the corpus of {size:,} articles at {url}.", flush=True)
+        manage(url, "migrate", "--noinput", "-v0")  # the code may have moved on
         return {"articles": size, "added": 0, "seconds": 0.0, "reused": True}
     print(f"Generating {size - count:,} articles ({count:,} → {size:,}) at {url}.", flush=True)
     load = os.getloadavg()
