@@ -6,8 +6,9 @@ The admin and the API both call these.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from .models import (
     Article,
@@ -62,9 +63,11 @@ def edit_article(*, article: Article, user, expected_version: int, changes: dict
 
 
 @transaction.atomic
-def restore(*, article: Article, user, expected_version: int, values: dict, reason: str) -> Article:
+def restore(*, article: Article, user, expected_version: int, values: dict, reason: str,
+            bylines: list[tuple] | None = None) -> Article:
     """Bring back the content of an earlier revision (not its workflow state:
-    status changes only through transitions). The restore is a new revision."""
+    status changes only through transitions), and its bylines when given as
+    (person_id, role, position). The restore is a new revision."""
     current = lock_for_edit(article.pk, expected_version)
     if not can_edit(user, current):
         raise TransitionForbidden("You may not edit this article in its current state.")
@@ -75,8 +78,43 @@ def restore(*, article: Article, user, expected_version: int, values: dict, reas
     current.last_edited_by = user
     current._change_reason = reason
     current.save()
+    if bylines is not None:
+        # One by one, so that each removal and addition is a byline revision.
+        for byline in Byline.objects.filter(article=current):
+            byline._history_user = user
+            byline.delete()
+        existing = set(Person.objects.filter(pk__in=[b[0] for b in bylines]).values_list("pk", flat=True))
+        for person_id, role, position in bylines:
+            if person_id in existing:  # a person merged away since is not brought back
+                byline = Byline(article=current, person_id=person_id, role=role, position=position)
+                byline._history_user = user
+                byline.save()
     _notify_if_live(current)
     return current
+
+
+def bylines_as_of(article: Article, when) -> list[tuple] | None:
+    """The article's bylines as (person_id, role, position) at `when`, or None
+    if a current byline predates byline history (restoring would lose it)."""
+    current = set(Byline.objects.filter(article=article).values_list("pk", flat=True))
+    if current - set(Byline.history.filter(id__in=current).values_list("id", flat=True)):
+        return None
+    return [(b.person_id, b.role, b.position)
+            for b in Byline.history.as_of(when).filter(article_id=article.pk)]
+
+
+def record_tag_decision(article: Article, *, user) -> None:
+    """A tag decision is an edit of the article: bump its version, so that a
+    form opened before it (whose tag rows still show the old state) is
+    refused on save instead of silently undoing it, and the presence banner
+    names who decided. F() and a single UPDATE: the row lock it takes is the
+    one lock_for_edit waits for, so a concurrent form save and a decision are
+    serialized and the later one sees the other's version."""
+    now = timezone.now()
+    Article.objects.filter(pk=article.pk).update(version=F("version") + 1, last_edited_by=user,
+                                                 updated_at=now)
+    article.version = Article.objects.values_list("version", flat=True).get(pk=article.pk)
+    article.last_edited_by, article.updated_at = user, now
 
 
 def require_curator(user):
@@ -91,7 +129,9 @@ def decide(tag, *, user, accept: bool):
     tag.state = TagState.ACCEPTED if accept else TagState.REJECTED
     tag.decided_by = user
     tag.decided_at = timezone.now()
+    tag._history_user = user  # outside a request (the API's token auth) too
     tag.save(update_fields=["state", "decided_by", "decided_at", "updated_at"])
+    record_tag_decision(tag.article, user=user)
     _notify_if_live(tag.article)
     return tag
 
@@ -111,24 +151,38 @@ def accept_all_pending(article: Article, *, user) -> int:
     now = timezone.now()
     count = 0
     for model in tag_models():
-        count += model.objects.filter(article=article, state=TagState.SUGGESTED).update(
-            state=TagState.ACCEPTED, decided_by=user, decided_at=now, updated_at=now
-        )
+        # Not a queryset update: each accepted suggestion gets its revision,
+        # as a one-click accept does (one INSERT per batch, not per tag).
+        tags = list(model.objects.filter(article=article, state=TagState.SUGGESTED))
+        for tag in tags:
+            tag.state, tag.decided_by, tag.decided_at, tag.updated_at = (
+                TagState.ACCEPTED, user, now, now)
+        if tags:
+            bulk_update_with_history(tags, model, ["state", "decided_by", "decided_at", "updated_at"],
+                                     default_user=user, default_change_reason="Accepted all pending",
+                                     default_date=now)
+        count += len(tags)
     if count:
+        record_tag_decision(article, user=user)
         _notify_if_live(article)
     return count
 
 
 @transaction.atomic
-def add_tag(model, *, article: Article, user, **fields):
+def add_tag(model, *, article: Article, user, bump_version: bool = True, **fields):
     """A tag added by hand: accepted at once, its origin the editor. The forms
-    of the name its evidence shows become confirmed aliases of the record."""
+    of the name its evidence shows become confirmed aliases of the record.
+    `bump_version=False` is for the admin's form save, which bumps the
+    version once for the article and its inline rows together."""
     require_curator(user)
     tag = model(article=article, state=TagState.ACCEPTED, origin=TagOrigin.EDITOR,
                 confidence=1.0, decided_by=user, decided_at=timezone.now(), **fields)
     tag.full_clean()
+    tag._history_user = user
     tag.save()
     learn_aliases(tag)
+    if bump_version:
+        record_tag_decision(article, user=user)
     _notify_if_live(article)
     return tag
 
@@ -182,6 +236,7 @@ def create_person_from_candidate(candidate, *, user) -> ArticlePerson:
     candidate.state, candidate.person = TagState.ACCEPTED, person
     candidate.decided_by, candidate.decided_at = user, timezone.now()
     candidate.save()
+    record_tag_decision(candidate.article, user=user)
     _notify_if_live(candidate.article)
     return tag
 
@@ -208,7 +263,9 @@ def correct_date(mention: DateMention, *, user, **values) -> DateMention:
     mention.decided_by = user
     mention.decided_at = timezone.now()
     mention.full_clean()
+    mention._history_user = user
     mention.save()
+    record_tag_decision(mention.article, user=user)
     _notify_if_live(mention.article)
     return mention
 

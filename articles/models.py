@@ -617,6 +617,8 @@ class Byline(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.AUTHOR)
     position = models.PositiveSmallIntegerField(default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["article", "position", "id"]
         constraints = [
@@ -1053,3 +1055,19 @@ class PersonCandidate(TimeStamped):
 
     def __str__(self):
         return f"{self.name} ({self.role})" if self.role else self.name
+
+
+class ArticlePresence(models.Model):
+    """Who has an article's edit page open, as of their last poll. In the
+    database, not the cache: the default cache is per process (and may be
+    off), and every worker must see every editor. One row per editor and
+    article, upserted on each poll."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "user"], name="article_presence_unique")
+        ]

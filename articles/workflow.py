@@ -18,6 +18,7 @@ from datetime import datetime
 from typing import Callable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import Article, ArticleTopic, Correction, TagState, TransitionLog
@@ -165,6 +166,18 @@ def available_transitions(article: Article, user) -> list[Transition]:
             if article.status in t.sources and user.is_active and (user.is_superuser or t.allowed(user, article))]
 
 
+def can_schedule(article: Article, user) -> bool:
+    """Scheduling is publishing with a future time: open exactly when
+    publishing is."""
+    return any(t.name == "publish" for t in available_transitions(article, user))
+
+
+def can_correct(article: Article, user) -> bool:
+    """Publishers append corrections to published articles."""
+    return (article.status == Status.PUBLISHED and user.is_active
+            and (user.is_superuser or user.has_perm("articles.publish_article")))
+
+
 def transition_for(article: Article, to: str) -> Transition:
     """The transition that leads from the article's state to `to`."""
     for t in TRANSITIONS.values():
@@ -294,7 +307,8 @@ def correct(article: Article, *, user, text: str) -> Correction:
     if not text.strip():
         raise GuardFailed(["A correction needs a text."])
     correction = Correction.objects.create(article=locked, text=text.strip(), created_by=user)
-    Article.objects.filter(pk=locked.pk).update(version=locked.version + 1, updated_at=timezone.now())
+    Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, last_edited_by=user,
+                                                updated_at=timezone.now())
     transaction.on_commit(lambda: public_content_changed.send(sender=Article, article=locked))
     return correction
 

@@ -52,3 +52,24 @@ def test_groups_come_from_the_migration():
     assert set(Group.objects.values_list("name", flat=True)) >= {"Reporter", "Editor", "Publisher"}
     reporter = Group.objects.get(name="Reporter").permissions.values_list("codename", flat=True)
     assert "add_article" in reporter and "publish_article" not in reporter
+
+
+def test_seed_demo_gives_every_loaded_object_a_first_revision(settings, client):
+    from django.urls import reverse
+
+    from articles.models import ArticlePerson, DateMention
+    from tests.factories import UserFactory
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    for model in [Article, ArticlePerson, DateMention]:
+        assert model.history.filter(history_type="+").count() == model.objects.count() > 0, model
+    first = Article.history.filter(history_type="+").first()
+    assert first.history_change_reason == "Loaded from the seed"
+    # Compare revisions has a starting point on every seed article at once.
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    for article in Article.objects.all():
+        response = client.get(reverse("admin:articles_article_compare", args=[article.pk]))
+        assert response.status_code == 200 and "No revisions yet" not in response.content.decode()
+    call_command("seed_demo")  # a second run records nothing twice
+    assert Article.history.count() == Article.objects.count()

@@ -1,7 +1,6 @@
 import difflib
 
 from django.contrib import admin, messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
@@ -27,15 +26,16 @@ from ..models import (
     TagState,
     TransitionLog,
 )
-from . import desk
+from . import desk, presence
 from .filters import MentionedDateFilter, PersonFilter, QueueFilter, TopicFilter
 from .forms import ArticleForm, TransitionForm
-
-PRESENCE_SECONDS = 120
 
 # --- Inlines -----------------------------------------------------------------
 
 TAG_FIELDS = ["state", "confidence", "evidence_snippets", "origin", "decided_by", "decided_at"]
+# What curation.add_tag decides itself for a tag added by hand.
+HAND_TAG_SET_BY_SERVICE = {"id", "article", "DELETE", "state", "confidence", "origin", "decided_by",
+                           "decided_at"}
 
 
 def evidence_snippet(article, span, width=50):
@@ -232,10 +232,21 @@ class ArticleAdmin(SimpleHistoryAdmin):
             if isinstance(instance, EditorialNote) and instance.author_id is None:
                 instance.author = request.user
             if hasattr(instance, "decided_by_id") and (
-                instance.pk is None or "state" in self._changed_fields(formset, instance)
+                instance.pk is None or "state" in self._form_of(formset, instance).changed_data
             ):
                 if not (request.user.is_superuser or request.user.has_perm("articles.curate_tags")):
                     raise PermissionDenied
+                if instance.pk is None and instance.state == TagState.ACCEPTED:
+                    # A tag added by hand here is one added by hand anywhere:
+                    # the same service as the API's, so it is validated,
+                    # attributed and teaches the aliases its evidence shows.
+                    # The form's save already bumped the version, once.
+                    fields = {name: value for name, value in
+                              self._form_of(formset, instance).cleaned_data.items()
+                              if name not in HAND_TAG_SET_BY_SERVICE}
+                    curation.add_tag(type(instance), article=form.instance, user=request.user,
+                                     bump_version=False, **fields)
+                    continue
                 instance.decided_by, instance.decided_at = request.user, now
             instance.save()
         for obj in formset.deleted_objects:
@@ -243,11 +254,8 @@ class ArticleAdmin(SimpleHistoryAdmin):
         formset.save_m2m()
 
     @staticmethod
-    def _changed_fields(formset, instance):
-        for f in formset.forms:
-            if f.instance is instance:
-                return f.changed_data
-        return []
+    def _form_of(formset, instance):
+        return next(f for f in formset.forms if f.instance is instance)
 
     # --- Bulk actions, each through the guarded operations --------------------
 
@@ -367,13 +375,24 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return self._back(article)
 
     def presence_view(self, request, pk):
+        """What the edit page's banner polls; `?version=` is the version the
+        page was opened at, so the warnings are decided here, not in JS."""
         article = self._article_or_404(request, pk)
-        self._mark_present(request, article)
+        opened = request.GET.get("version")
+        if opened is not None:
+            try:
+                opened = int(opened)
+            except ValueError:
+                return JsonResponse({"version": ["Give the version number the page was opened at."]},
+                                    status=400)
+        presence.mark_present(article, request.user)
         return JsonResponse({
             "version": article.version,
+            "saved_since": opened is not None and article.version != opened,
             "last_edited_by": article.last_edited_by.get_username() if article.last_edited_by else None,
             "updated_at": article.updated_at.isoformat(),
-            "others": self._others_present(request, article),
+            "others": presence.others_present(article, request.user),
+            "warnings": presence.warnings(article, request.user, opened),
         })
 
     def decide_view(self, request, pk, kind, tag_id, decision):
@@ -413,6 +432,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
     def compare_view(self, request, pk):
         article = self._article_or_404(request, pk)
         records = article.history.order_by("-history_date")
+        if not records.exists():
+            # Loaded from a fixture (or before history was kept): nothing to compare yet.
+            return render(request, "admin/articles/article/compare.html", {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta, "original": article, "no_revisions": True,
+                "title": f"Compare revisions of “{article}”",
+            })
         try:
             newer = records.get(history_id=request.GET["b"]) if "b" in request.GET else records[0]
             older = records.get(history_id=request.GET["a"]) if "a" in request.GET else (
@@ -431,22 +457,33 @@ class ArticleAdmin(SimpleHistoryAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta, "original": article, "title": f"Compare revisions of “{article}”",
             "older": older, "newer": newer, "changes": changes, "records": records[:50],
-            "tag_changes": self.tag_changes(article, older.history_date, newer.history_date),
+            "tag_changes": self.tag_changes(article, older.history_date, self._until(records, newer)),
             "can_restore": workflow.can_edit(request.user, article),
         })
 
+    @staticmethod
+    def _until(records, newer):
+        """Inline rows are saved just after their article's revision: the
+        newer revision's tag changes run until the revision after it."""
+        after = records.filter(history_date__gt=newer.history_date).order_by("history_date").first()
+        return after.history_date if after else None
+
     def tag_changes(self, article, since, until):
-        """Every revision of the article's tags between two article revisions:
-        who added, accepted, rejected or removed which tag, when."""
+        """Every revision of the article's tags and bylines after one article
+        revision and before `until` (None: up to now): who added, accepted,
+        rejected or removed which, when."""
         rows = []
-        for kind, model in curation.TAG_MODEL_BY_KIND.items():
-            history = (model.history.filter(article_id=article.pk, history_date__gt=since,
-                                            history_date__lte=until)
-                       .select_related("history_user").order_by("history_date"))
+        for kind, model in [*curation.TAG_MODEL_BY_KIND.items(), ("bylines", Byline)]:
+            history = model.history.filter(article_id=article.pk, history_date__gt=since)
+            if until is not None:
+                history = history.filter(history_date__lt=until)
+            history = history.select_related("history_user").order_by("history_date")
             for record in history:
                 rows.append({"when": record.history_date, "kind": kind,
                              "who": record.history_user, "action": record.get_history_type_display(),
-                             "tag": record.instance, "state": record.get_state_display()})
+                             "tag": record.instance,
+                             "state": record.get_state_display() if model is not Byline else
+                             record.get_role_display()})
         return sorted(rows, key=lambda row: row["when"])
 
     def restore_view(self, request, pk, history_id):
@@ -456,31 +493,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
         record = get_object_or_404(article.history.model, history_id=history_id, id=article.pk)
         attnames = [Article._meta.get_field(name).attname for name in curation.EDITABLE_FIELDS]
         changes = {attname: getattr(record, attname) for attname in attnames}
+        # The revision's inline rows are saved just after it: its bylines are
+        # those from just before the next revision.
+        until = self._until(article.history.all(), record) or timezone.now()
         try:
             curation.restore(article=article, user=request.user,
                              expected_version=int(request.POST.get("expected_version", -1)),
-                             values=changes, reason=f"Restored revision of "
-                                                    f"{record.history_date:%d %b %Y %H:%M}")
+                             values=changes, bylines=curation.bylines_as_of(article, until),
+                             reason=f"Restored revision of {record.history_date:%d %b %Y %H:%M}")
             self.message_user(request, "Revision restored (the restore is itself a new revision).")
         except (workflow.WorkflowError, ValidationError, ValueError) as error:
             self.message_user(request, f"Not restored: {error}", messages.ERROR)
         return self._back(article)
 
     # --- The change page ------------------------------------------------------
-
-    def _mark_present(self, request, article):
-        key = f"presence:article:{article.pk}"
-        present = cache.get(key, {})
-        now = timezone.now().timestamp()
-        present = {u: t for u, t in present.items() if now - t < PRESENCE_SECONDS}
-        present[request.user.get_username()] = now
-        cache.set(key, present, PRESENCE_SECONDS)
-
-    def _others_present(self, request, article):
-        present = cache.get(f"presence:article:{article.pk}", {})
-        now = timezone.now().timestamp()
-        return sorted(u for u, t in present.items()
-                      if u != request.user.get_username() and now - t < PRESENCE_SECONDS)
 
     def pending_suggestions(self, article):
         groups = []
@@ -505,16 +531,18 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = self.get_object(request, object_id)
         extra = dict(extra_context or {})
         if article is not None:
-            self._mark_present(request, article)
+            presence.mark_present(article, request.user)
             preview_url = reverse("articles:article_preview", kwargs={"slug": article.slug})
             now = timezone.now()
             extra.update({
+                # What the panel offers is what the workflow allows, decided here.
                 "transitions": workflow.available_transitions(article, request.user),
-                "can_publish": request.user.is_superuser or request.user.has_perm("articles.publish_article"),
+                "can_schedule": workflow.can_schedule(article, request.user),
+                "can_correct": workflow.can_correct(article, request.user),
                 "can_curate": request.user.is_superuser or request.user.has_perm("articles.curate_tags"),
                 "pending_groups": self.pending_suggestions(article),
                 "pending_candidates": self.pending_candidates(article),
-                "others_present": self._others_present(request, article),
+                "others_present": presence.others_present(article, request.user),
                 "preview_url": preview_url,
                 "embargoed": bool(article.embargo_until and article.embargo_until > now),
                 "scheduled": bool(article.status == Article.Status.PUBLISHED and article.published_at

@@ -82,3 +82,26 @@ def test_an_unpublished_article_is_not_public(live_server, new_page):
     article = ArticleFactory(status=Article.Status.REVIEW, headline="Not yet")
     response = new_page().goto(f"{live_server.url}/articles/{article.slug}/")
     assert response.status == 404
+
+
+def test_the_banner_warns_at_once_that_a_colleague_saved(live_server, new_page):
+    """The first poll is on load (not 15 s later): a save made between the
+    page being rendered and its first poll is announced straight away."""
+    from articles import curation
+
+    UserFactory(username="editor", group="Editor", password=PASSWORD)
+    colleague = UserFactory(username="colleague", group="Editor")
+    article = ArticleFactory(status=Article.Status.DRAFT, headline="Before")
+    page = new_page()
+    log_in(page, live_server, "editor")
+
+    def colleague_saves_first(route):
+        if Article.objects.get(pk=article.pk).headline == "Before":
+            curation.edit_article(article=Article.objects.get(pk=article.pk), user=colleague,
+                                  expected_version=article.version, changes={"headline": "Theirs"})
+        route.continue_()
+
+    page.route("**/presence/**", colleague_saves_first)
+    page.goto(f"{live_server.url}/admin/articles/article/{article.pk}/change/")
+    warning = page.wait_for_selector("#presence-banner p.newsroom-live", timeout=5000)
+    assert "colleague saved this article since you opened it" in warning.inner_text()
