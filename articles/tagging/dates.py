@@ -16,21 +16,52 @@ Resolution rules
   - past tense nearby ("was", "met", "said", "last", "back in", most "-ed"
     verbs, ...): the most recent candidate that starts no later than a week
     after publication;
-  - future tense nearby ("will", "is set to", "scheduled", "upcoming", "next",
-    "to be held", ...): the earliest candidate that ends no earlier than a week
-    before publication;
+  - future tense nearby ("will", "would", "might", "is set to", "plans to",
+    "scheduled", "expected", "is due", "upcoming", "next", "to be held",
+    "postponed/delayed until", "moved/pushed back to" right before the date,
+    and the present of scheduling verbs: "starts", "opens", "begins", ...):
+    the earliest candidate that ends no earlier than a week before
+    publication;
   - no tense cue: the publication year, unless that puts the date more than
     six months (183 days) from publication and another year is nearer.
 
   The week of slack absorbs publication lag and time zones.  Tense is read
   from the same sentence: the cue nearest to the expression wins (cues after
-  it count as 1.5x further away); generic "-ed" words count only when no
-  explicit cue is present.
+  it count as 1.5x further away), so in reported speech the reported verb
+  decides ("said he would visit in August" is future); generic "-ed" words
+  count only when no explicit cue is present.  "a.m.", "Mr." and other
+  abbreviations do not end the sentence.
 * "last April" is the latest April that ended before publication, "next May"
   the first May that starts after it, "this June" the June of the publication
   year.  Weekdays: "last Friday" / "next Friday" are strictly before / after
   publication, "this Friday" is in the publication week, a bare "Saturday" is
   the nearest one on or before publication (on or after it with future tense).
+  A weekday in brackets or apposition beside a day ("5 July 2024 (Friday)",
+  "Friday (July 5)", "July 5, Friday") joins that date's mention instead of
+  being resolved on its own.  A weekday inside a name is not a date: after a
+  holiday adjective ("Good Friday", "Black Friday"), before a name word
+  ("Saturday Night Live", "Sunday Times"), or before any capitalised word
+  unless a preposition or verb precedes it ("On Friday Hun Sen said").
+* Weeks and weekends have precision "week".  "last/next week", "the week of
+  June 10" and "week 27" are ISO weeks (2024-W27).  "the first (second, ...,
+  last) week of August" is the ISO week holding the month's first (...,
+  last) Thursday, the ISO 8601 rule for a year's first week applied to the
+  month, so most of its days are in that month.  Weekends are Saturday and
+  Sunday, valued 2024-W26-WE: "this weekend" is the publication week's,
+  "next weekend" the next ISO week's, "last weekend" the latest one over,
+  and "the weekend" follows the tense, else the nearer one.
+* Quarters and halves with a year ("Q1 2024", "the second half of 2025",
+  "the first half of the year" = the publication year); numbered quarters
+  without one ("in Q3", "the fourth quarter") take a year like a month does.
+  Bare halves ("the first half") and "the last quarter" are left alone:
+  they are usually a match or the latest quarter.
+* "end (beginning, start, middle) of the year/month/week" is the publication
+  year/month/week with END (START, MID).
+* Lists: "2024 and 2025" are two years; "1, 2 and 3 August" is one range
+  when the days are consecutive, otherwise one day per number.
+* "the day before yesterday" / "the day after tomorrow" are two days off.
+* "the first two months of the year" is the year with START, covering
+  January-February ("the last three months of 2023": END, October-December).
 * A day range ("July 5-6") gets precision "day", value = first day and
   ``date_to`` = last day.  A year range ("2024-28") gets precision "year",
   value = first year.  "August 21 and 23" is one range only after "between"
@@ -38,7 +69,8 @@ Resolution rules
 * "early/mid/late X", "beginning/middle/end of X", "around/circa X" set
   ``mod`` (START, MID, END, APPROX) on anything coarser than a day.
 * Seasons are northern-hemisphere meteorological seasons; "winter 2023"
-  (2023-WI) runs from 1 December 2023 to the end of February 2024.
+  (2023-WI) runs from 1 December 2023 to the end of February 2024, "the
+  fall of 2022" (2022-FA) from September to November.
 * Match text never includes a leading "the" or the prepositions that only
   served as context ("in", "from", "between").
 
@@ -51,7 +83,8 @@ word ("a total of 2000", "$2000") rules them out.
 Deliberately not matched: durations ("two days", "for three years"), times of
 day, ordinals ("70th anniversary"), counts and money, numeric dates other
 than ISO (01/02/2024 is ambiguous), abbreviated weekdays, lower-case or
-all-caps month names, "May"/"March" without date context, bare seasons
+all-caps month names, "May"/"March" without date context ("May" needs "in",
+"since", ... or "by/for/the May" with no capitalised word after), bare seasons
 ("in summer"), "the last year" / "the past year" (durations).
 
 Speed: a regex scanning a 4,000-character article costs tens of
@@ -181,6 +214,20 @@ _DMY_RANGE = re.compile(
     re.X,
 )
 
+# "1, 2 and 3 August", "August 1, 2 and 3": lists of days sharing a month.
+_DMY_LIST = re.compile(
+    rf"""(?<![\w.,$€£¥/:-])(?P<list>{_DAY_RE}(?:\s*,\s*{_DAY_RE})+),?\s+(?:and|&)\s+
+    (?P<d2>{_DAY_RE})\s+(?:of\s+)?(?P<m2>{_MONTH_RE})
+    (?:,?\s+(?P<y2>{_YEAR4_RE})|{_REL_YEAR_TAIL_RE})?""",
+    re.X,
+)
+_MDY_LIST = re.compile(
+    rf"""(?<![\w])(?P<m2>{_MONTH_RE})\s+(?P<list>{_DAY_RE}(?:\s*,\s*{_DAY_RE})+),?\s+(?:and|&)\s+
+    (?P<d2>{_DAY_RE})(?:,?\s+(?P<y2>{_YEAR4_RE})|{_REL_YEAR_TAIL_RE})?""",
+    re.X,
+)
+_DAY_NUMBER = re.compile(r"[0-9]+")
+
 _MONTH = re.compile(
     rf"""(?<![\w])(?P<m1>{_MONTH_RE})
     (?:(?P<sep>\s*[-–—/]\s*|\s+(?:to|through|until|till|and)\s+)(?P<m2>{_FULL_MONTH_RE}))?
@@ -222,11 +269,63 @@ _QH_CODE = re.compile(
 _QH_WORDS = re.compile(
     rf"""(?<![\w])(?P<ord>(?i:first|second|third|fourth|final|last|latter|1st|2nd|3rd|4th))
     [\s-]+(?P<unit>(?i:quarter|half))
-    (?:\s+of\s+|,?\s+)
-    (?:(?P<y>{_BARE_YEAR_RE})(?![\w]|[.,][0-9])
+    (?:(?:\s+of\s+|,?\s+)
+       (?:(?P<y>{_BARE_YEAR_RE})(?![\w]|[.,][0-9])
+         |(?:the\s+)?(?P<ry>(?i:this|last|next|current|coming))\s+year\b)
+     |\s+of\s+the\s+(?P<ty>(?i:year))\b
+     |(?P<bare>)(?![\w-]|\s+of\b))""",
+    re.X,
+)
+# "in Q3", "Q3 results": a quarter with its year left to context.  Bare "H1"
+# and "H2" stay out (hydrogen, headings).
+_Q_BARE = re.compile(r"(?<![\w])Q(?P<q>[1-4])(?![\w]|[-–/.,][0-9])")
+_Q_BARE_BEFORE = re.compile(
+    r"(?<![\w])(?:in|the|for|during|by|of|since|until|till|from|to|over|its|their|and|or"
+    r"|through|throughout|before|after|between|early|late|mid|a)" + r"(?:\s*-\s*|\s+)\Z",
+    re.I,
+)
+# "the first two months of the year": part of a year, as the year with START
+# (END for "the last three months of 2023") and the months actually covered.
+_MONTHS_OF_YEAR = re.compile(
+    rf"""(?<![\w])(?P<ord>(?i:first|last|final))\s+(?P<n>(?i:two|three|four|five|six|seven
+    |eight|nine|ten|eleven|[2-9]|1[01]))\s+months\s+of\s+
+    (?:(?P<y>{_BARE_YEAR_RE})(?![\w]|[.,][0-9])|the\s+(?P<ty>year)\b
       |(?:the\s+)?(?P<ry>(?i:this|last|next|current|coming))\s+year\b)""",
     re.X,
 )
+# "by the end of the year": the publication year (month, week) with a modifier.
+_END_OF_THE = re.compile(
+    r"(?<![\w])(?P<mod>(?i:end|beginning|start|middle))\s+of\s+the\s+"
+    r"(?P<unit>(?i:year|month|week))(?![\w])"
+)
+_END_OF_THE_LEAD = re.compile(r"(?<![\w])(?:end|beginning|start|middle)\s+\Z", re.I)
+_WEEKEND = re.compile(
+    r"(?<![\w])(?:(?P<rel>(?i:this|last|next|coming|past))|(?i:the))\s+(?P<w>[Ww]eekend)"
+    r"(?![\w-])"
+)
+_WEEKEND_LEAD = re.compile(
+    r"(?<![\w])(?:this|last|next|coming|past|the)\s+\Z", re.I
+)
+_WEEK_OF_MONTH = re.compile(
+    rf"""(?<![\w])(?P<ord>(?i:first|second|third|fourth|last|final|1st|2nd|3rd|4th))
+    [\s-]+week\s+of\s+(?P<m>{_FULL_MONTH_RE})
+    (?:,?\s+(?P<y>{_YEAR4_RE})|{_REL_YEAR_TAIL_RE})?""",
+    re.X,
+)
+_WEEK_OF_DAY = re.compile(
+    rf"""(?<![\w])[Ww]eek\s+of\s+
+    (?:(?P<m1>{_MONTH_RE})\s+(?P<d1>{_DAY_RE})|(?P<d2>{_DAY_RE})\s+(?:of\s+)?(?P<m2>{_MONTH_RE}))
+    (?:,?\s+(?P<y>{_YEAR4_RE}))?""",
+    re.X,
+)
+_WEEK_NUMBER = re.compile(
+    rf"(?<![\w])[Ww]eek\s+(?P<n>5[0-3]|[1-4][0-9]|0?[1-9])(?![\w]|[.,:/-][0-9])"
+    rf"(?:(?:\s+of|,)\s+(?P<y>{_YEAR4_RE}))?"
+)
+# "40 hours a week 5 days": a rate, not week number 5.
+_WEEK_RATE_BEFORE = re.compile(r"(?<![\w])(?:a|per|each|every)\s+\Z", re.I)
+# "week 2 of the trial" counts weeks of something else.
+_OF_SOMETHING = re.compile(r"\s+(?:of|in)\s+(?:the|a|an|his|her|its|their)\b", re.I)
 _REL_QUARTER = re.compile(
     r"(?<![\w])(?P<rel>(?i:this|last|next|current|coming))\s+quarter\b(?!\s+of\b)"
 )
@@ -281,9 +380,11 @@ _COUNT_AFTER = re.compile(
 _POSSESSIVE_AFTER = re.compile(r"['’]s(?![\w])")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z][\w-]*)")
 _MONTH_CONTEXT = re.compile(
-    r"(?:(?<![\w])(?:in|since|until|till|by|during|through|throughout|of|from|to|and|or|between"
-    r"|before|after|early|late|mid|around|last|next|this|coming|upcoming|a|an|the|his|her|its"
-    r"|their|our|my|your)" + _CTX_SEP + "|" + _FULL_MONTH_RE + r",\s+)\Z",
+    r"(?:(?<![\w])(?:in|since|until|till|by|for|during|through|throughout|of|from|to|and|or"
+    r"|between|before|after|early|late|mid|around|last|next|this|coming|upcoming|a|an|the"
+    r"|his|her|its|their|our|my|your)" + _CTX_SEP + "|" + _FULL_MONTH_RE + r",\s+"
+    # a possessive: "Kishida's November visit", "[Kishida’s] November"
+    r"|(?<=[\w\]])['’]s\]?\s+|(?<=s)['’]\s+)\Z",
     re.I,
 )
 # "May" is usually the verb: it needs a firmer lead-in than other months.
@@ -293,15 +394,58 @@ _MAY_CONTEXT = re.compile(
     + "|" + _FULL_MONTH_RE + r"(?:\s*,\s*|\s+(?:and|or|to|through|until)\s+|\s*[-–—/]\s*))\Z",
     re.I,
 )
+# Weaker lead-ins for "May" ("by May,", "planned for May.", "the May elections"),
+# accepted only when no capitalised word follows ("by May Chan", "the May Day").
+_MAY_WEAK_CONTEXT = re.compile(
+    r"(?:(?<![\w])(?:by|for|of|the|a|its|their)|(?<=[\w\]])['’]s\]?)\s+\Z", re.I)
+_MAY_WEAK_AFTER = re.compile(r"\s*(?:[,.;:!?)]|[a-z]|\Z)")
+
+# A weekday that is part of a name: "Good Friday Agreement", "The Sunday
+# Times", "Saturday Night Live".  Holiday adjectives before it, or a following
+# capitalised word with nothing date-like before, make it a name.
+_HOLIDAY_ADJECTIVES = frozenset(
+    "good black super easter palm ash bloody cyber holy maundy shrove giving fat clean "
+    "blue green great whit low passion orthodox".split()
+)
+_NAME_WORDS_AFTER = frozenset(
+    "night nights times telegraph mirror post express herald tribune review magazine "
+    "club school group market people sport sports mail star independent observer "
+    "morning evening edition session".split()
+)
+# Words after which "Friday Hun Sen said" still reads as a date.
+_WEEKDAY_LEADS = frozenset(
+    "on last next this coming since until till by from before after early late and or "
+    "but said says told announced".split()
+)
+_PREV_WORD = re.compile(r"(?<![\w'’-])([A-Za-z][\w'’-]*)[\s,]*\Z")
+_NEXT_CAP_WORD = re.compile(r"\s+([A-Z][\w'’-]*)")
+# Between a date and a weekday that names the same day: "5 July 2024
+# (Friday)", "July 5, Friday", "Friday (July 5)".
+_APPOSITION_AFTER = re.compile(r"\s*(?:,|\(|\[)?\s*\Z")
+_APPOSITION_BEFORE = re.compile(r"\s*[(\[]\s*\Z")
+_CLOSE_BRACKET = re.compile(r"\s*[)\]]")
+
+_DAY_BEFORE_AFTER = re.compile(
+    r"(?<![\w])(?i:day)\s+(?P<rel>(?i:before|after))\s+(?P<w>(?i:yesterday|tomorrow))(?![\w])"
+)
+
+# "2024 and 2025", "2023, 2024 or 2025": a year in a list of years.
+_YEAR_LIST_AFTER = re.compile(
+    r"(?:\s*,\s*|\s+(?:and|or|&)\s+)(?:19|20)[0-9]{2}(?![\w]|[.,:/][0-9])"
+)
 
 # --------------------------------------------------------------------------
 # Tense
 
 _PAST, _FUTURE = "past", "future"
 
+# Modals and the present tense of scheduling verbs ("the summit starts on
+# Wednesday") speak of what is still to come; in reported speech the nearest
+# cue wins, so "said he would visit in August" reads as future.
 _FUTURE_WORDS = frozenset(
-    "will shall won't won’t upcoming forthcoming next coming scheduled slated expected "
-    "planned proposed tomorrow".split()
+    "will shall won't won’t would wouldn't wouldn’t might upcoming forthcoming next coming "
+    "scheduled slated expected planned planning proposed tomorrow starts begins opens "
+    "resumes kicks arrives departs convenes reconvenes".split()
 )
 _PAST_WORDS = frozenset(
     "was were had did been held met visited said told paid signed announced attended took "
@@ -312,6 +456,12 @@ _FUTURE_BEFORE_TO = frozenset(
     "plan plans planning aim aims intend intends expect expects hope hopes agreed decided "
     "pledged promised vowed want wants set due going poised".split()
 )
+# "postponed until November": the new date is ahead, whatever tense the
+# postponing verb has.  Verbs that also mean travel or motion ("moved to
+# Tokyo in May") count only when "to/until" leads straight into the date.
+_POSTPONED = frozenset("postponed delayed deferred rescheduled adjourned".split())
+_MOVED = frozenset("moved pushed back forward brought".split())
+_UNTIL = frozenset(("to", "until", "till"))
 # "-ed" words that are not (reliably) past-tense verbs.
 _NOT_PAST_ED = frozenset(
     "need indeed hundred speed seed feed proceed exceed succeed embed shed wed weed breed "
@@ -319,10 +469,24 @@ _NOT_PAST_ED = frozenset(
     "supposed naked sacred wicked kindred rugged skilled talented aged beloved armed "
     "called named dedicated renewed increased improved enhanced deepened strengthened "
     "expanded sustained continued".split()
-)
+) | _POSTPONED
+_BE_PRESENT = frozenset(("is", "are", "it's", "it’s"))
+_DATE_LEADS = frozenset(("the", "early", "mid", "late", "next"))
 _PUNCT = ".,;:!?\"'()[]“”‘’—–-"
 _SENTENCE_END = (".", "!", "?", ";")
+# Tokens ending in "." that do not end a sentence ("10 a.m. on Wednesday").
+_ABBREVIATIONS = frozenset(
+    "mr. mrs. ms. dr. st. no. gen. lt. col. sen. rep. gov. prof. inc. co. ltd. jr. sr. vs. "
+    "jan. feb. mar. apr. jun. jul. aug. sep. sept. oct. nov. dec. approx. est.".split()
+)
 _CUE_WORDS = {**dict.fromkeys(_FUTURE_WORDS, _FUTURE), **dict.fromkeys(_PAST_WORDS, _PAST)}
+
+
+def _ends_sentence(token: str) -> bool:
+    tok = token.rstrip("\"'”’)")
+    if not tok.endswith(_SENTENCE_END):
+        return False
+    return not (tok.endswith(".") and (tok in _ABBREVIATIONS or "." in tok[:-1]))
 
 
 def _tense(text: str, start: int, end: int) -> str | None:
@@ -339,12 +503,12 @@ def _tense(text: str, start: int, end: int) -> str | None:
         right = right[:cut]
     before = left.split()
     for i in range(len(before) - 1, -1, -1):
-        if before[i].rstrip("\"'”’)").endswith(_SENTENCE_END):
+        if _ends_sentence(before[i]):
             before = before[i + 1:]
             break
     after = right.split()
     for i, tok in enumerate(after):
-        if tok.rstrip("\"'”’)").endswith(_SENTENCE_END):
+        if _ends_sentence(tok):
             after = after[:i + 1]
             break
     tokens = [t.strip(_PUNCT) for t in before + after]
@@ -354,8 +518,19 @@ def _tense(text: str, start: int, end: int) -> str | None:
     for i, w in enumerate(tokens):
         kind = _CUE_WORDS.get(w)
         if kind is None:
-            if w == "to":
-                if prev in _FUTURE_BEFORE_TO or (i + 1 < n and tokens[i + 1] == "be"):
+            if w in _UNTIL and (prev in _POSTPONED or (prev in _MOVED and (
+                    i == n_before - 1 or i == n_before - 2 and tokens[i + 1] in _DATE_LEADS))):
+                kind = _FUTURE
+            elif w == "to":
+                if prev == "due":
+                    # "is due to open", not "cancelled due to rain"
+                    if i > 1 and tokens[i - 2] in _BE_PRESENT:
+                        kind = _FUTURE
+                elif prev in _FUTURE_BEFORE_TO or (i + 1 < n and tokens[i + 1] == "be"):
+                    kind = _FUTURE
+            elif w == "due":
+                # "is due on Wednesday", not "cancelled due to rain"
+                if prev in _BE_PRESENT or i + 1 >= n or tokens[i + 1] != "to":
                     kind = _FUTURE
             elif w == "in" and prev == "back":
                 kind = _PAST
@@ -453,12 +628,13 @@ def _week(d: date) -> tuple[str, date, date]:
 
 
 class _Ctx:
-    __slots__ = ("text", "pub", "_tenses")
+    __slots__ = ("text", "pub", "_tenses", "bare_weekdays")
 
     def __init__(self, text: str, pub: date):
         self.text = text
         self.pub = pub
         self._tenses: dict[tuple[int, int], str | None] = {}
+        self.bare_weekdays: list[DateMatch] = []
 
     def tense(self, start: int, end: int) -> str | None:
         key = (start, end)
@@ -593,6 +769,40 @@ def _h_dmy(m, ctx):
     return _days(ctx, s, m.end(), g, first_end, second_start, between)
 
 
+def _h_day_list(m, ctx):
+    """Consecutive days make one range ("1, 2 and 3 August"), others one
+    day each; each number is then its own mention."""
+    if m["ry"] and m["y2"]:
+        return []
+    mo = _month_num(m["m2"])
+    days = [(_day_num(x.group()), m.start("list") + x.start(), m.start("list") + x.end())
+            for x in _DAY_NUMBER.finditer(m["list"])]
+    days.append((_day_num(m["d2"]), m.start("d2"), m.end("d2")))
+    numbers = [d for d, _, _ in days]
+    s, e = m.span()
+    y = _explicit_year(ctx, m["y2"], m["ry"])
+    if y is None:
+        picked = _choose_year(lambda yy: (date(yy, mo, min(numbers)), date(yy, mo, max(numbers))),
+                              ctx.pub, lambda: ctx.tense(s, e))
+        if picked is None:
+            return []
+        y = picked[0]
+    if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
+        first, last = date(y, mo, numbers[0]), date(y, mo, numbers[-1])
+        return [ctx.match(s, e, "day", first.isoformat(), first, last)]
+    out = []
+    month_first = m.start("m2") < m.start("list")
+    for i, (d, ds, de) in enumerate(days):
+        # the month (and year) stay with the first or the last mention
+        if month_first and i == 0:
+            ds = s
+        if i == len(days) - 1:
+            de = e
+        day = date(y, mo, d)
+        out.append(ctx.match(ds, de, "day", day.isoformat(), day, day))
+    return out
+
+
 def _h_month(m, ctx):
     text, pub = ctx.text, ctx.pub
     s, e = m.span()
@@ -613,7 +823,9 @@ def _h_month(m, ctx):
             s = r.start()
         else:
             context = _MAY_CONTEXT if name == "May" else _MONTH_CONTEXT
-            if not context.search(text, max(0, s - 16), s):
+            if not context.search(text, max(0, s - 16), s) and not (
+                    name == "May" and _MAY_WEAK_AFTER.match(text, e)
+                    and _MAY_WEAK_CONTEXT.search(text, max(0, s - 8), s)):
                 return []
     if m2 is not None and m["sep"].strip() == "and" and not _BETWEEN_BEFORE.search(
             text, max(0, s - 10), s):
@@ -660,6 +872,7 @@ def _h_year(m, ctx):
     ok = (
         _YEAR_CONTEXT.search(text, max(0, s - 16), s)
         or _POSSESSIVE_AFTER.match(text, e)
+        or _year_list_follows(text, e)
     )
     if not ok and _THE_BEFORE.search(text, max(0, s - 6), s):
         # "the 2024 election(s)" yes, "the 2000 Cambodians" no.
@@ -670,6 +883,17 @@ def _h_year(m, ctx):
     if not ok:
         return []
     return [ctx.year_match(s, e, int(m["y"]))]
+
+
+def _year_list_follows(text: str, e: int) -> bool:
+    """ "2024 and 2025": more years follow, and the list is not a count."""
+    m = _YEAR_LIST_AFTER.match(text, e)
+    if m is None:
+        return False
+    while m is not None:
+        e = m.end()
+        m = _YEAR_LIST_AFTER.match(text, e)
+    return not _COUNT_AFTER.match(text, e)
 
 
 def _range_end_year(y1: int, tail: str) -> int:
@@ -716,16 +940,164 @@ def _h_qh_code(m, ctx):
 
 def _h_qh_words(m, ctx):
     ord_ = m["ord"].lower()
-    y = _explicit_year(ctx, m["y"], m["ry"])
-    if m["unit"].lower() == "quarter":
+    s, e = m.span()
+    quarter = m["unit"].lower() == "quarter"
+    if m["bare"] is not None:
+        # "the last quarter" is usually the latest one, "the first half"
+        # usually a match: only numbered quarters stand without a year.
+        n = _ORDINAL.get(ord_)
+        if not quarter or n is None:
+            return []
+        return _bare_quarter(ctx, s, e, n)
+    y = ctx.pub.year if m["ty"] else _explicit_year(ctx, m["y"], m["ry"])
+    if quarter:
         n = 4 if ord_ in ("final", "last") else _ORDINAL.get(ord_)
         if n is None:
             return []
-        return [_quarter(ctx, m.start(), m.end(), y, n)]
+        return [_quarter(ctx, s, e, y, n)]
     n = 2 if ord_ in ("latter", "last", "final") else _ORDINAL.get(ord_)
     if n not in (1, 2):
         return []
-    return [_half(ctx, m.start(), m.end(), y, n)]
+    return [_half(ctx, s, e, y, n)]
+
+
+def _bare_quarter(ctx, s, e, q):
+    picked = _choose_year(
+        lambda yy: (date(yy, 3 * q - 2, 1), _month_end(yy, 3 * q)), ctx.pub,
+        lambda: ctx.tense(s, e))
+    return [_quarter(ctx, s, e, picked[0], q)] if picked else []
+
+
+def _h_q_bare(m, ctx):
+    s = m.start()
+    text = ctx.text
+    before = text[max(0, s - 12):s].rstrip(" \t\"'“‘(")
+    if not (_Q_BARE_BEFORE.search(text, max(0, s - 12), s)
+            or not before or before.endswith(_SENTENCE_END) or before.endswith("\n")):
+        return []  # "Audi Q3": a model, not a quarter
+    return _bare_quarter(ctx, s, m.end(), int(m["q"]))
+
+
+def _h_months_of_year(m, ctx):
+    n_text = m["n"].lower()
+    n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
+    y = ctx.pub.year if m["ty"] else _explicit_year(ctx, m["y"], m["ry"])
+    s, e = m.span()
+    if m["ord"].lower() == "first":
+        return [ctx.match(s, e, "year", f"{y:04d}", date(y, 1, 1), _month_end(y, n), "START")]
+    return [ctx.match(s, e, "year", f"{y:04d}", date(y, 13 - n, 1), date(y, 12, 31), "END")]
+
+
+def _h_end_of_the(m, ctx):
+    mod = {"end": "END", "beginning": "START", "start": "START",
+           "middle": "MID"}[m["mod"].lower()]
+    unit, pub, s, e = m["unit"].lower(), ctx.pub, m.start(), m.end()
+    if unit == "year":
+        return [ctx.year_match(s, e, pub.year, mod=mod)]
+    if unit == "month":
+        return [replace(ctx.month_match(s, e, pub.year, pub.month), mod=mod)]
+    value, monday, sunday = _week(pub)
+    return [ctx.match(s, e, "week", value, monday, sunday, mod)]
+
+
+def _weekend(ctx, s, e, saturday):
+    iso = saturday.isocalendar()
+    return ctx.match(s, e, "week", f"{iso[0]:04d}-W{iso[1]:02d}-WE", saturday,
+                     saturday + timedelta(days=1))
+
+
+def _h_weekend(m, ctx):
+    """Weekends: "this weekend" is the one of the publication's ISO week,
+    "next weekend" the one of the next ISO week (as "next week"), "last
+    weekend" the latest one already over; "the weekend" follows the tense and
+    otherwise the nearer of the two."""
+    pub = ctx.pub
+    rel = (m["rel"] or "").lower()
+    s = m.start() if rel else m.start("w")
+    e = m.end()
+    this_sat = pub + timedelta(days=5 - pub.weekday())
+    prev_sat = this_sat if pub.weekday() >= 5 else this_sat - timedelta(days=7)
+    if rel in ("this", "coming"):
+        sat = this_sat
+        if rel == "this" and sat > pub and ctx.tense(s, e) == _PAST:
+            sat = prev_sat  # "protests this weekend" said on Monday
+    elif rel == "next":
+        sat = this_sat + timedelta(days=7)
+    elif rel in ("last", "past"):
+        sat = this_sat - timedelta(days=7)
+    else:
+        tense = ctx.tense(s, e)
+        if tense == _PAST:
+            sat = prev_sat
+        elif tense == _FUTURE:
+            sat = this_sat
+        else:
+            sat = prev_sat if (pub - prev_sat).days - 1 <= (this_sat - pub).days else this_sat
+    return [_weekend(ctx, s, e, sat)]
+
+
+def _nth_thursday(y: int, mo: int, ord_: str) -> date:
+    if ord_ in ("last", "final"):
+        last = _month_end(y, mo)
+        return last - timedelta(days=(last.weekday() - 3) % 7)
+    first = date(y, mo, 1)
+    return first + timedelta(days=(3 - first.weekday()) % 7 + 7 * (_ORDINAL[ord_] - 1))
+
+
+def _h_week_of_month(m, ctx):
+    """ "the first week of August" is the ISO week holding the month's first
+    Thursday (the ISO 8601 rule for a year's first week, applied to the
+    month), so that most of its days fall in the month."""
+    ord_ = m["ord"].lower()
+    mo = _month_num(m["m"])
+    s, e = m.span()
+    y = _explicit_year(ctx, m["y"], m["ry"])
+    if y is None:
+        picked = _choose_year(lambda yy: _week(_nth_thursday(yy, mo, ord_))[1:], ctx.pub,
+                              lambda: ctx.tense(s, e))
+        if picked is None:
+            return []
+        y = picked[0]
+    value, monday, sunday = _week(_nth_thursday(y, mo, ord_))
+    return [ctx.match(s, e, "week", value, monday, sunday)]
+
+
+def _h_week_of_day(m, ctx):
+    name = m["m1"] or m["m2"]
+    mo, d = _month_num(name), _day_num(m["d1"] or m["d2"])
+    s, e = m.span()
+    y = int(m["y"]) if m["y"] else None
+    if y is None:
+        picked = _choose_year(lambda yy: _week(date(yy, mo, d))[1:], ctx.pub,
+                              lambda: ctx.tense(s, e))
+        if picked is None:
+            return []
+        y = picked[0]
+    value, monday, sunday = _week(date(y, mo, d))
+    return [ctx.match(s, e, "week", value, monday, sunday)]
+
+
+def _iso_week_span(y: int, n: int) -> tuple[date, date]:
+    monday = date.fromisocalendar(y, n, 1)
+    return monday, monday + timedelta(days=6)
+
+
+def _h_week_number(m, ctx):
+    s, e = m.span()
+    if not m["y"] and (_OF_SOMETHING.match(ctx.text, e)
+                       or _WEEK_RATE_BEFORE.search(ctx.text, max(0, s - 8), s)):
+        return []
+    n = int(m["n"])
+    if m["y"]:
+        y = int(m["y"])
+    else:
+        picked = _choose_year(lambda yy: _iso_week_span(yy, n), ctx.pub,
+                              lambda: ctx.tense(s, e))
+        if picked is None:
+            return []
+        y = picked[0]
+    monday, sunday = _iso_week_span(y, n)
+    return [ctx.match(s, e, "week", f"{y:04d}-W{n:02d}", monday, sunday)]
 
 
 def _h_rel_quarter(m, ctx):
@@ -758,6 +1130,14 @@ def _h_day_word(m, ctx):
     return [ctx.match(m.start(), m.end(), "day", d.isoformat(), d, d)]
 
 
+def _h_day_before_after(m, ctx):
+    k = {"yesterday": -2, "tomorrow": 2}[m["w"].lower()]
+    if (m["rel"].lower() == "before") != (k < 0):
+        return []  # "the day after yesterday" is today, said by nobody
+    d = ctx.pub + timedelta(days=k)
+    return [ctx.match(m.start(), m.end(), "day", d.isoformat(), d, d)]
+
+
 def _h_ago(m, ctx):
     n_text = m["n"].lower()
     n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
@@ -783,6 +1163,8 @@ def _h_weekday(m, ctx):
     back = (pub.weekday() - wd) % 7  # days since the latest such weekday
     r = _REL_BEFORE.search(text, max(0, s - 8), s)
     rel = r["rel"].lower() if r else None
+    if rel is None and _weekday_is_name(text, s, e):
+        return []
     if rel == "last":
         d = pub - timedelta(days=back or 7)
     elif rel in ("next", "coming"):
@@ -793,9 +1175,56 @@ def _h_weekday(m, ctx):
         d = pub + timedelta(days=(wd - pub.weekday()) % 7)
     else:
         d = pub - timedelta(days=back)
-    if r:
-        s = r.start()
-    return [ctx.match(s, e, "day", d.isoformat(), d, d)]
+    found = ctx.match(r.start() if r else s, e, "day", d.isoformat(), d, d)
+    if not r:
+        ctx.bare_weekdays.append(found)
+    return [found]
+
+
+def _weekday_is_name(text: str, s: int, e: int) -> bool:
+    p = _PREV_WORD.search(text, max(0, s - 24), s)
+    prev = p.group(1) if p else ""
+    if prev[:1].isupper() and prev.lower() in _HOLIDAY_ADJECTIVES:
+        return True
+    n = _NEXT_CAP_WORD.match(text, e)
+    if n is None or n.group(1).rstrip(".")[:3].lower() in _MONTH_NUM:
+        return False
+    word = n.group(1).lower()
+    if word in _NAME_WORDS_AFTER:
+        return True
+    # "the Sunday Times" / start of a sentence: a name; "on Friday Hun Sen said": a date
+    return not prev or prev.lower() not in _WEEKDAY_LEADS and not prev.islower()
+
+
+def _absorb_weekdays(cands: list[DateMatch], weekdays: list[DateMatch],
+                     text: str) -> list[DateMatch]:
+    """Fold a weekday in apposition into the date beside it.
+
+    "5 July 2024 (Friday)" is one date: the weekday only restates it, and
+    resolving it on its own would add a wrong Friday.
+    """
+    weekday_ids = {id(w) for w in weekdays}
+    cands = list(cands)
+    for w in weekdays:
+        for i, c in enumerate(cands):
+            if c.precision != "day" or id(c) in weekday_ids or (
+                    c.start < w.end and w.start < c.end):
+                continue
+            if c.end <= w.start and _APPOSITION_AFTER.match(text, c.end, w.start):
+                end = w.end
+                if text.find("(", c.end, w.start) >= 0 or text.find("[", c.end, w.start) >= 0:
+                    close = _CLOSE_BRACKET.match(text, end)
+                    end = close.end() if close else end
+                cands[i] = replace(c, text=text[c.start:end], end=end)
+            elif w.end <= c.start and _APPOSITION_BEFORE.match(text, w.end, c.start):
+                close = _CLOSE_BRACKET.match(text, c.end)
+                end = close.end() if close else c.end
+                cands[i] = replace(c, text=text[w.start:end], start=w.start, end=end)
+            else:
+                continue
+            cands = [x for x in cands if x is not w]
+            break
+    return cands
 
 
 def _h_season(m, ctx):
@@ -805,8 +1234,6 @@ def _h_season(m, ctx):
     code, first_month = _SEASONS[name]
     r = _REL_BEFORE.search(text, max(0, s - 8), s)
     if m["y"]:
-        if name == "fall" and m["of"]:
-            return []  # "the fall of 1975" is more often a collapse than autumn
         y = int(m["y"])
     elif r:
         rel = r["rel"].lower()
@@ -836,6 +1263,14 @@ def _h_season(m, ctx):
 _DAY_NUMBER_RE = "[0-9]{1,2}(?:st|nd|rd|th)?"
 _DMY_LEAD = re.compile(
     rf"(?<![\w.,$€£¥/:-]){_DAY_NUMBER_RE}(?:{_RANGE_SEP_RE}{_DAY_NUMBER_RE})?\s+(?:of\s+)?\Z"
+)
+_MONTHS_LEAD = re.compile(
+    r"(?<![\w])(?:first|last|final)\s+(?:two|three|four|five|six|seven|eight|nine|ten|eleven"
+    r"|[2-9]|1[01])\s+\Z", re.I
+)
+_DAY_LIST_LEAD = re.compile(
+    rf"(?<![\w.,$€£¥/:-]){_DAY_NUMBER_RE}(?:\s*,\s*{_DAY_NUMBER_RE})+,?\s+(?:and|&)\s+"
+    rf"{_DAY_NUMBER_RE}\s+(?:of\s+)?\Z"
 )
 _QH_LEAD = re.compile(r"(?<![\w])[QH][1-4](?:\s+of\s+|,?\s*)\Z")
 _DECADE_LEAD = re.compile(r"(?:['’]|(?<=[Tt]he\s))[0-9]\Z")
@@ -870,6 +1305,10 @@ _SEASON_STEMS = ("pring", "ummer", "utumn", "inter")  # Spring or spring, ...
 # expression starts (or a lead pattern and how far back it may reach), a quick
 # test of the anchor, and the rules to try at the start.
 _ANCHORS = (
+    # Lists first: _select keeps the earlier of two equal spans, and "August 1"
+    # in "August 1, 5 and 9, 2023" must take the list's year.
+    (_MONTH_STEMS, 0, _DAY_LIST_LEAD, 40, _after_day_number, ((_DMY_LIST, _h_day_list),)),
+    (_MONTH_STEMS, 0, None, 0, _word_start, ((_MDY_LIST, _h_day_list),)),
     (_MONTH_STEMS, 0, None, 0, _word_start, ((_MDY, _h_mdy), (_MONTH, _h_month))),
     (_MONTH_STEMS, 0, _DMY_LEAD, 22, _after_day_number,
      ((_DMY, _h_dmy), (_DMY_RANGE, _h_dmy))),
@@ -882,8 +1321,18 @@ _ANCHORS = (
     (("ago",), 0, _AGO_LEAD, 25, _word_start, ((_AGO, _h_ago),)),
     (("day",), 0, _DAY_LEAD, 7, None, ((_WEEKDAY, _h_weekday), (_DAY_WORD, _h_day_word))),
     (("omorrow",), 1, None, 0, None, ((_DAY_WORD, _h_day_word),)),
+    (("day before", "day after", "Day before", "Day after"), 0, None, 0, _word_start,
+     ((_DAY_BEFORE_AFTER, _h_day_before_after),)),
     (("quarter", "half"), 0, _ORDINAL_LEAD, 10, _word_start, ((_QH_WORDS, _h_qh_words),)),
     (("quarter",), 0, _REL_LEAD, 12, _word_start, ((_REL_QUARTER, _h_rel_quarter),)),
+    (("Q1", "Q2", "Q3", "Q4"), 0, None, 0, _word_start, ((_Q_BARE, _h_q_bare),)),
+    (("months of",), 0, _MONTHS_LEAD, 20, None, ((_MONTHS_OF_YEAR, _h_months_of_year),)),
+    (("of the year", "of the month", "of the week"), 0, _END_OF_THE_LEAD, 12, None,
+     ((_END_OF_THE, _h_end_of_the),)),
+    (("weekend", "Weekend"), 0, _WEEKEND_LEAD, 8, _word_start, ((_WEEKEND, _h_weekend),)),
+    (("week", "Week"), 0, _ORDINAL_LEAD, 10, _word_start, ((_WEEK_OF_MONTH, _h_week_of_month),)),
+    (("week", "Week"), 0, None, 0, _word_start,
+     ((_WEEK_OF_DAY, _h_week_of_day), (_WEEK_NUMBER, _h_week_number))),
     (_SEASON_STEMS, 1, None, 0, None, ((_SEASON, _h_season),)),
     (("fall", "Fall"), 0, None, 0, _word_start, ((_SEASON, _h_season),)),
 )
@@ -960,4 +1409,6 @@ def find_dates(text: str, published: date) -> list[DateMatch]:
                         cands.extend(handler(m, ctx))
                     except (ValueError, OverflowError):  # impossible dates, e.g. 31 June
                         pass
+    if ctx.bare_weekdays:
+        cands = _absorb_weekdays(cands, ctx.bare_weekdays, text)
     return _select([_with_mod(c, text) for c in cands])
