@@ -246,15 +246,23 @@ def targets(seed: int, *, deep: bool = False) -> list[Endpoint]:
                  f"/api/v1/articles/{other.slug}/"),
     ]
     if deep:
-        pages = max(1, live.count() * 9 // 10 // 20)
-        position = live.order_by(*NEWEST_FIRST)[(pages - 1) * 20]
+        # Numbered pages stop at the listing cap (articles.pagination): the
+        # deepest numbered page is the cap's last; deeper, readers go by the
+        # month archive and crawlers by the API's cursor, at 90% of the depth.
+        from articles.pagination import LISTING_CAP
+
+        last_page = max(1, LISTING_CAP // 20)
+        depth = max(1, live.count() * 9 // 10 // 20)
+        position = live.order_by(*NEWEST_FIRST)[(depth - 1) * 20]
         cursor = ArticlePagination.encode(position, backwards=False)
+        old = timezone.localtime(position.published_at)
         endpoints = [e for e in endpoints if e.name != "ceiling"]
-        endpoints[1:1] = [Endpoint("home_deep", f"/?page={pages}")]
-        endpoints[4:4] = [Endpoint("person_tail", f"/people/{tail_person.slug}/")]
+        endpoints[1:1] = [Endpoint("home_deep", f"/?page={last_page}"),
+                          Endpoint("archive_deep", f"/archive/{old.year}/{old.month:02d}/")]
+        endpoints[5:5] = [Endpoint("person_tail", f"/people/{tail_person.slug}/")]
         endpoints += [
             Endpoint("search_common", "/search/?q=budget"),
-            Endpoint("api_list_deep_page", f"/api/v1/articles/?page={pages}"),
+            Endpoint("api_list_deep_page", f"/api/v1/articles/?page={last_page}"),
             Endpoint("api_list_deep_cursor",
                      f"/api/v1/articles/?pagination=cursor&cursor={cursor}"),
         ]
