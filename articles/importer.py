@@ -16,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import Article, Byline, Person, Place, Source
-from .tagger import tag_article
-from .tagging.cleaning import clean_text, content_hash
+from .tagger import get_tagger, publication_date, tag_article
+from .tagging.cleaning import clean_text, content_hash, normalize_for_hash
 from .tagging.extraction import DEFAULT_SOURCES, FIELDS, extract
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -59,12 +59,23 @@ def read_text(data: bytes) -> str:
         raise ImportRefused("empty file")
     if len(data) > MAX_BYTES:
         raise ImportRefused(f"too large ({len(data) // 1024} KiB; the limit is {MAX_BYTES // 1024} KiB)")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        # Windows editors save "Unicode" as UTF-16 with a byte-order mark.
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportRefused("UTF-16 file that does not decode; save it as UTF-8") from None
+        return _checked(text)
     if b"\x00" in data:
         raise ImportRefused("binary data, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise ImportRefused(f"not UTF-8 text (invalid byte at offset {error.start})") from None
+    return _checked(text)
+
+
+def _checked(text: str) -> str:
     controls = sum(1 for c in text if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > len(text) / 100:
         raise ImportRefused("binary data, not text")
@@ -91,8 +102,8 @@ def draft_from_text(text: str, *, known_sources) -> Draft:
     if not headline:
         headline = _provisional_headline(extracted.body)
         notes.append("Headline provisional: the first words of the text.")
-    published = None
-    if extracted.published:
+    published = extracted.published_at  # the date line's own time and zone, when it gives them
+    if published is None and extracted.published:
         published = timezone.make_aware(datetime.datetime.combine(extracted.published, datetime.time(9)))
     return Draft(headline=headline, body=extracted.body, standfirst=extracted.standfirst,
                  captions="\n".join(extracted.captions), source=extracted.source,
@@ -135,21 +146,43 @@ def drafts_from_json(text: str, *, jsonl: bool):
             bylines = [bylines]
         if not isinstance(bylines, list) or not all(isinstance(b, str) for b in bylines):
             raise ImportRefused(f"{where}'bylines' must be a list of names")
+        missing = [name for name, value in (("source", str(record.get("source") or "").strip()),
+                                            ("published", published)) if not value]
+        notes = (["Not given in the JSON, for an editor to fill in: " + ", ".join(missing) + "."]
+                 if missing else [])
         drafts.append(Draft(
             headline=record["headline"].strip(), body=clean_text(record["body"]).text,
             standfirst=str(record.get("standfirst") or "").strip(),
             captions=str(record.get("captions") or "").strip(),
             source=str(record.get("source") or "").strip(), bylines=tuple(bylines), published=published,
             original_url=str(record.get("original_url") or "").strip(),
-            dateline=str(record.get("dateline") or "").strip(),
+            dateline=str(record.get("dateline") or "").strip(), notes=notes,
         ))
     return drafts
 
 
+def body_key(body: str) -> str:
+    """Same article whatever its headline: the normalized body."""
+    return content_hash("", body)
+
+
+def _duplicate(draft: Draft):
+    digest = content_hash(draft.headline, draft.body)
+    found = Article.objects.filter(content_hash=digest).only("headline", "slug").first()
+    if found is None:
+        # The same body under a new headline: candidates share the body's start,
+        # then the normalized bodies are compared.
+        start = draft.body.strip()[:40]
+        wanted = normalize_for_hash(draft.body)
+        for article in Article.objects.filter(body__startswith=start).only("headline", "slug", "body")[:20]:
+            if normalize_for_hash(article.body) == wanted:
+                return article
+    return found
+
+
 def store(draft: Draft, *, user=None, tagger=None, dry_run=False) -> Article:
     """Store one draft article and tag it; raises ImportRefused. Call inside a transaction."""
-    digest = content_hash(draft.headline, draft.body)
-    duplicate = Article.objects.filter(content_hash=digest).first()
+    duplicate = _duplicate(draft)
     if duplicate:
         raise ImportRefused(f"duplicate of “{duplicate.headline}” ({duplicate.slug})")
     notes = list(draft.notes)
@@ -173,6 +206,9 @@ def store(draft: Draft, *, user=None, tagger=None, dry_run=False) -> Article:
         problems = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
         raise ImportRefused(f"invalid article ({problems})") from None
     if dry_run:
+        article.preview = (tagger or get_tagger()).suggest(
+            draft.body, published=publication_date(article), headline=article.headline,
+            standfirst=article.standfirst)
         return article
     article.save()
     for position, name in enumerate(draft.bylines):
@@ -187,8 +223,25 @@ def store(draft: Draft, *, user=None, tagger=None, dry_run=False) -> Article:
     return article
 
 
-def import_file(path: Path, *, user=None, tagger=None, dry_run=False) -> list[Outcome]:
-    """Import every article of one file; each article is its own transaction."""
+def _preview(suggestions: dict) -> str:
+    """One line: what the tagger would suggest."""
+    parts = []
+    for kind in ("people", "organisations", "places"):
+        names = [item["name"] + ("" if item["record"] else " (new)") for item in suggestions[kind]]
+        if names:
+            parts.append(f"{kind}: {', '.join(names)}")
+    if suggestions["dates"]:
+        parts.append(f"dates: {len(suggestions['dates'])}")
+    if suggestions["topics"]:
+        parts.append("topics: " + ", ".join(t["topic"] for t in suggestions["topics"]))
+    return "; ".join(parts) or "nothing"
+
+
+def import_file(path: Path, *, user=None, tagger=None, dry_run=False, seen=None) -> list[Outcome]:
+    """Import every article of one file; each article is its own transaction.
+    `seen` (normalized body -> label), shared across the files of one run,
+    catches duplicates inside the batch, which a dry run cannot find stored."""
+    seen = {} if seen is None else seen
     label = str(path)
     try:
         size = path.stat().st_size
@@ -210,6 +263,10 @@ def import_file(path: Path, *, user=None, tagger=None, dry_run=False) -> list[Ou
     outcomes = []
     for n, draft in enumerate(drafts, 1):
         item = label if len(drafts) == 1 else f"{label}#{n}"
+        key = body_key(draft.body)
+        if key in seen:
+            outcomes.append(Outcome(item, "duplicate", f"duplicate of {seen[key]} in this import"))
+            continue
         try:
             with transaction.atomic():
                 article = store(draft, user=user, tagger=tagger, dry_run=dry_run)
@@ -217,7 +274,16 @@ def import_file(path: Path, *, user=None, tagger=None, dry_run=False) -> list[Ou
             status = "duplicate" if str(reason).startswith("duplicate") else "refused"
             outcomes.append(Outcome(item, status, str(reason)))
             continue
+        except Exception as error:  # noqa: BLE001 - one article's crash must not stop the batch
+            # the atomic block has rolled this article back; the others go on
+            reason = " ".join(str(error).split())[:200]
+            outcomes.append(Outcome(item, "refused", f"failed: {type(error).__name__}: {reason}"))
+            continue
+        seen[key] = item
         verb = "would import" if dry_run else "imported"
         flagged = " (check: " + "; ".join(draft.notes) + ")" if draft.notes else ""
-        outcomes.append(Outcome(item, verb, f"“{article.headline}”{flagged}", article))
+        message = f"“{article.headline}”{flagged}"
+        if dry_run:
+            message += " — would suggest " + _preview(article.preview)
+        outcomes.append(Outcome(item, verb, message, article))
     return outcomes

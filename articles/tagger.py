@@ -12,6 +12,7 @@ Learning from editors:
 """
 
 import datetime
+import hashlib
 import threading
 import time
 from collections import Counter, defaultdict
@@ -51,7 +52,7 @@ ENTITY_KINDS = {
     "place": (Place, PlaceAlias, ArticlePlace, "place", "places"),
 }
 CACHE_SECONDS = 300
-_cache = {"tagger": None, "fingerprint": None, "built": 0.0}
+_cache = {"tagger": None, "fingerprint": None, "decisions": None, "built": 0.0}
 _lock = threading.Lock()
 
 
@@ -129,6 +130,8 @@ def build_tagger(exclude_articles=()) -> Tagger:
 
 
 def _fingerprint():
+    """Cheap signature of the authority lists and topic tree (counts and last
+    change): when it is unchanged, the built tagger is still right."""
     parts = []
     for model in (Person, Organisation, Place, Topic):
         parts.append(tuple(model.objects.aggregate(n=Count("pk"), last=Max("updated_at")).values()))
@@ -137,22 +140,40 @@ def _fingerprint():
     return tuple(parts)
 
 
+def _decisions_fingerprint():
+    """Editors' latest decisions (they move rejection rates and topic priors)."""
+    return tuple(
+        tuple(model.objects.exclude(decided_at=None).aggregate(n=Count("pk"), last=Max("decided_at")).values())
+        for model in (ArticlePerson, ArticleOrganisation, ArticlePlace, ArticleTopic)
+    )
+
+
 def get_tagger() -> Tagger:
-    """The process's tagger, rebuilt when the authority lists change (and at
-    most every few minutes, to take in editors' latest decisions)."""
+    """The process's tagger. Building it takes seconds at 100k names, so it is
+    rebuilt only when the authority lists change; editors' decisions (which
+    only move confidences) are taken in at most every CACHE_SECONDS, and only
+    when there are new ones."""
     fingerprint = _fingerprint()
     with _lock:
-        fresh = time.monotonic() - _cache["built"] < CACHE_SECONDS
-        if _cache["tagger"] is None or _cache["fingerprint"] != fingerprint or not fresh:
-            _cache["tagger"] = build_tagger()
-            _cache["fingerprint"] = fingerprint
-            _cache["built"] = time.monotonic()
+        if _cache["tagger"] is not None and _cache["fingerprint"] == fingerprint:
+            if time.monotonic() - _cache["built"] < CACHE_SECONDS:
+                return _cache["tagger"]
+            decisions = _decisions_fingerprint()
+            if decisions == _cache["decisions"]:
+                _cache["built"] = time.monotonic()  # checked: nothing new for another while
+                return _cache["tagger"]
+        else:
+            decisions = _decisions_fingerprint()
+        _cache["tagger"] = build_tagger()
+        _cache["fingerprint"] = fingerprint
+        _cache["decisions"] = decisions
+        _cache["built"] = time.monotonic()
         return _cache["tagger"]
 
 
 def reset_cache():
     with _lock:
-        _cache.update(tagger=None, fingerprint=None, built=0.0)
+        _cache.update(tagger=None, fingerprint=None, decisions=None, built=0.0)
 
 
 @dataclass
@@ -169,7 +190,17 @@ def publication_date(article) -> datetime.date:
 
 
 def _spans(mentions):
-    return [{"start": m["span"][0], "end": m["span"][1], "text": m["text"]} for m in mentions]
+    """Evidence spans: each names its field; an ambiguous mention keeps the
+    slugs of every person it may stand for under "candidates", for the admin
+    to show beside it."""
+    spans = []
+    for m in mentions:
+        span = {"start": m["span"][0], "end": m["span"][1], "text": m["text"],
+                "field": m.get("field", "body")}
+        if m.get("candidates"):
+            span["candidates"] = list(m["candidates"])
+        spans.append(span)
+    return spans
 
 
 @transaction.atomic
@@ -178,7 +209,7 @@ def tag_article(article: Article, *, tagger: Tagger | None = None) -> TagResult:
     tags are left as editors decided; stale suggestions are removed."""
     tagger = tagger or get_tagger()
     suggestions = tagger.suggest(article.body, published=publication_date(article),
-                                 headline=article.headline)
+                                 headline=article.headline, standfirst=article.standfirst)
     result = TagResult()
     base = {"origin": TagOrigin.TAGGER, "tagger_version": tagger.version, "state": TagState.SUGGESTED}
 
@@ -235,7 +266,7 @@ def tag_article(article: Article, *, tagger: Tagger | None = None) -> TagResult:
     for item in suggestions["dates"]:
         ident = (item["value"], item["date_from"], item["date_to"], item["mod"] or "")
         grouped.setdefault(ident, {"item": item, "spans": []})["spans"].append(
-            {"start": item["span"][0], "end": item["span"][1], "text": item["text"]})
+            _spans([item])[0])
     existing = {}
     for mention in DateMention.objects.filter(article=article):
         ident = (mention.value, mention.date_from.isoformat(), mention.date_to.isoformat(), mention.mod)
@@ -279,7 +310,9 @@ def tag_article(article: Article, *, tagger: Tagger | None = None) -> TagResult:
 
 
 def tagged_hash(article, tagger=None) -> str:
-    return f"{(tagger.version if tagger else TAGGER_VERSION)}:{article.content_hash}"[:80]
+    # The standfirst is tagged too, but is not in the content hash.
+    standfirst = hashlib.sha256((article.standfirst or "").encode()).hexdigest()[:8]
+    return f"{(tagger.version if tagger else TAGGER_VERSION)}:{standfirst}:{article.content_hash}"[:80]
 
 
 def needs_tagging(article) -> bool:

@@ -1,3 +1,4 @@
+import datetime
 import json
 from pathlib import Path
 
@@ -120,11 +121,76 @@ def test_dry_run_stores_nothing(tmp_path):
     assert not Article.objects.exists()
 
 
-def test_a_failure_while_tagging_leaves_no_half_written_article(tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("tagger exploded")
+def test_a_crash_on_one_article_rolls_it_back_and_the_others_go_on(tmp_path, monkeypatch):
+    real = tagger.tag_article
+
+    def broken(article, **kwargs):
+        if "explode" in article.body:
+            raise RuntimeError("tagger exploded\non two lines")
+        return real(article, **kwargs)
 
     monkeypatch.setattr("articles.importer.tag_article", broken)
-    with pytest.raises(RuntimeError):
-        import_file(SEEDS / "001_06b137256226c9bb.txt")
+    lines = [{"headline": "One", "body": "Please explode now."},
+             {"headline": "Two", "body": "A quiet article about rice."}]
+    outcomes = import_file(write(tmp_path, "batch.jsonl", "\n".join(json.dumps(x) for x in lines)))
+    assert [o.status for o in outcomes] == ["refused", "imported"]
+    assert "RuntimeError: tagger exploded on two lines" in outcomes[0].message
+    assert "\n" not in outcomes[0].message
+    assert list(Article.objects.values_list("headline", flat=True)) == ["Two"]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_a_byte_order_mark_is_read(tmp_path, encoding):
+    text = "Kishida visits Phnom Penh\n\nFumio Kishida arrived in Phnom Penh on Monday for talks."
+    data = text.encode(encoding)
+    if encoding != "utf-16":
+        data = ("\ufeff" + text).encode(encoding)
+    [outcome] = import_file(write(tmp_path, "win.txt", data))
+    assert outcome.status == "imported", outcome.message
+    assert "Fumio Kishida arrived" in outcome.article.body
+
+
+def test_utf16_without_a_byte_order_mark_is_still_refused(tmp_path):
+    [outcome] = import_file(write(tmp_path, "nobom.txt", "Some text here.".encode("utf-16-le")))
+    assert outcome.status == "refused" and "binary data" in outcome.message
+
+
+def test_the_same_body_under_a_new_headline_is_a_duplicate(tmp_path):
+    body = "Fumio Kishida arrived in Phnom Penh on Monday for talks on trade and security."
+    import_file(write(tmp_path, "a.json", json.dumps({"headline": "First", "body": body})))
+    [outcome] = import_file(write(tmp_path, "b.json", json.dumps(
+        {"headline": "A new headline", "body": body.replace(" on ", "  on ")})))
+    assert outcome.status == "duplicate" and "“First”" in outcome.message
+    [outcome] = import_file(write(tmp_path, "c.json", json.dumps(
+        {"headline": "Other", "body": "A different article entirely, about rice."})))
+    assert outcome.status == "imported"
+
+
+def test_dry_run_reports_suggestions_and_duplicates_within_the_batch(tmp_path):
+    PersonFactory(name="Fumio Kishida")
+    body = "Fumio Kishida arrived in Phnom Penh on Monday for talks."
+    seen = {}
+    first = import_file(write(tmp_path, "a.json", json.dumps({"headline": "A", "body": body})),
+                        dry_run=True, seen=seen)
+    second = import_file(write(tmp_path, "b.json", json.dumps({"headline": "B", "body": body})),
+                         dry_run=True, seen=seen)
+    assert first[0].status == "would import" and "would suggest people: Fumio Kishida" in first[0].message
+    assert second[0].status == "duplicate" and "a.json in this import" in second[0].message
     assert not Article.objects.exists()
+
+
+def test_json_imports_note_missing_source_and_date(tmp_path):
+    [outcome] = import_file(write(tmp_path, "a.json", json.dumps({"headline": "H", "body": "Some body."})))
+    notes = outcome.article.metadata_notes
+    assert "Not given in the JSON" in notes and "source, published" in notes
+    [outcome] = import_file(write(tmp_path, "b.json", json.dumps(
+        {"headline": "H2", "body": "Another body.", "source": "The Phnom Penh Post", "published": "2024-07-02"})))
+    assert "Not given" not in outcome.article.metadata_notes
+
+
+def test_a_time_in_the_date_line_is_kept(tmp_path):
+    text = ("Kishida arrives in Phnom Penh\n\nBy Ry Sochan\n\nPublished: July 2, 2024 18:02 ICT\n\n"
+            "Fumio Kishida arrived in Phnom Penh on Monday for talks on trade and security.")
+    [outcome] = import_file(write(tmp_path, "t.txt", text))
+    stored = Article.objects.get(pk=outcome.article.pk).published_at
+    assert stored == datetime.datetime(2024, 7, 2, 11, 2, tzinfo=datetime.timezone.utc)

@@ -48,7 +48,8 @@ def test_tag_article_stores_suggestions_with_evidence(newsroom):
     tag = ArticlePerson.objects.get(article=article, person=newsroom["kamikawa"])
     assert (tag.state, tag.origin, tag.tagger_version) == (TagState.SUGGESTED, TagOrigin.TAGGER,
                                                            tagger.TAGGER_VERSION)
-    assert [e["text"] for e in tag.evidence] == ["Yoko Kamikawa", "Kamikawa"]
+    assert [(e["field"], e["text"]) for e in tag.evidence] == [
+        ("body", "Yoko Kamikawa"), ("body", "Kamikawa"), ("headline", "Kamikawa")]
     tag.full_clean()
     assert tag.relation == "about"
     date = DateMention.objects.get(article=article, value="2024-07-05")
@@ -127,6 +128,49 @@ def test_the_tagger_is_built_once_and_rebuilt_when_the_authority_list_changes(ne
     assert tagger.get_tagger() is first
     PersonFactory(name="Fumio Kishida")
     assert tagger.get_tagger() is not first
+
+
+def test_the_tagger_is_not_rebuilt_while_nothing_changed(newsroom, monkeypatch):
+    first = tagger.get_tagger()
+    clock = [tagger.time.monotonic() + 10 * tagger.CACHE_SECONDS]
+    monkeypatch.setattr(tagger.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(tagger, "build_tagger", lambda: pytest.fail("rebuilt with nothing changed"))
+    assert tagger.get_tagger() is first  # long after, but the same authority lists
+
+
+def test_editors_decisions_are_taken_in_at_most_every_few_minutes(newsroom, monkeypatch):
+    first = tagger.get_tagger()
+    tag = ArticlePerson.objects.create(article=newsroom["article"], person=newsroom["kamikawa"],
+                                       origin=TagOrigin.TAGGER)
+    curation.reject(tag, user=UserFactory(group="Editor"))
+    assert tagger.get_tagger() is first  # within the few minutes
+    later = tagger.time.monotonic() + 2 * tagger.CACHE_SECONDS
+    monkeypatch.setattr(tagger.time, "monotonic", lambda: later)
+    second = tagger.get_tagger()
+    assert second is not first
+    assert tagger.get_tagger() is second
+
+
+def test_the_standfirst_is_tagged_with_evidence_in_its_field(newsroom):
+    PersonFactory(name="Hun Manet")
+    article = DraftFactory(headline="Talks", standfirst="Prime Minister Hun Manet will host the talks.",
+                           body="The talks open on Monday in the capital.",
+                           published_at=timezone.make_aware(datetime.datetime(2024, 7, 2, 9)))
+    tagger.tag_article(article)
+    tag = ArticlePerson.objects.get(article=article, person__name="Hun Manet")
+    assert tag.evidence == [{"start": 15, "end": 24, "text": "Hun Manet", "field": "standfirst"}]
+    tag.full_clean()
+
+
+def test_a_shared_surname_is_stored_with_its_candidates(newsroom):
+    PersonFactory(name="Atsushi Ueno")
+    PersonFactory(name="Hiroshi Ueno")
+    article = DraftFactory(headline="Envoys meet", body="Atsushi Ueno met Hiroshi Ueno in Tokyo. Ueno said so.")
+    tagger.tag_article(article)
+    tag = ArticlePerson.objects.get(article=article, person__name="Hiroshi Ueno")
+    assert tag.evidence[-1] == {"start": 40, "end": 44, "text": "Ueno", "field": "body",
+                                "candidates": ["hiroshi-ueno", "atsushi-ueno"]}
+    tag.full_clean()
 
 
 def test_one_click_creates_a_person_from_a_candidate(newsroom):

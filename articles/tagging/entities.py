@@ -197,6 +197,9 @@ class Mention:
     text: str
     start: int
     end: int  # text == article_text[start:end]
+    # for a bare surname shared by several people named in full: every record
+    # key it may stand for (the suggestion's own first), for the editor
+    candidates: tuple[str, ...] = ()
 
 
 @dataclass
@@ -209,6 +212,7 @@ class EntitySuggestion:
     mentions: list[Mention]
     role: str = ""  # for new-person candidates: the role the text gives
     alternatives: list[str] = field(default_factory=list)  # other record keys when ambiguous
+    headline_mentions: list[Mention] = field(default_factory=list)  # offsets into the headline
 
 
 # --------------------------------------------------------------------------
@@ -230,6 +234,7 @@ _FULL_TIER = {_NAME: 0, _ALIAS: 0, _REVERSED: 1}
 # cue flags
 _CUE_ROLE = 1  # role noun / title: gives a role for new-person candidates
 _CUE_HONORIFIC = 2  # pure honorific: a cue, but contributes no role text
+_CUE_POSSESSIVE = 4  # a place's possessive ("Japan's Minoru Kihara"): the name follows at once
 
 # --------------------------------------------------------------------------
 # Word lists
@@ -272,6 +277,15 @@ _ROLES = (
     "manager", "editor", "journalist", "reporter", "activist", "lawyer", "attorney",
     "judge", "justice", "prosecutor", "dean", "rector", "deputy",
     "tycoon", "businessman", "businesswoman", "entrepreneur", "monk", "abbot",
+    "successor", "predecessor",
+    # ordinary people quoted in news: "Farmer Sok Dara", "a water engineer at …"
+    "engineer", "farmer", "resident", "villager", "columnist", "writer", "author",
+    "teacher", "student", "doctor", "nurse", "vendor", "trader", "driver", "worker",
+    "labourer", "fisherman", "fishermen", "owner", "shopkeeper", "shop owner", "mother",
+    "father", "widow", "survivor", "witness", "victim", "volunteer", "organiser",
+    "organizer", "photographer", "correspondent", "producer", "artist", "singer",
+    "actor", "actress", "athlete", "coach", "player", "pilot", "soldier", "architect",
+    "planner", "accountant", "banker", "investor", "developer", "contractor",
     "PM", "MP", "CEO",
 )
 
@@ -325,6 +339,15 @@ _NOT_NAME_WORDS = frozenset(
     asian european african filipino indonesian malaysian singaporean burmese
     myanmar ukrainian israeli palestinian british english european western
     eastern northern southern
+    palace hall stadium arena plaza square building gate garden gardens castle
+    cathedral church mosque monument memorial complex terminal harbour harbor pier
+    wharf dam canal campus library prison clinic centre theatre theater
+    commerce finance interior health education agriculture forestry fisheries
+    tourism environment labour labor industry energy mines information culture
+    planning transport trade land water resources posts telecommunications
+    religion cults women youth sport sports veterans welfare infrastructure
+    technology science innovation investment operations communications
+    motor motors holdings airlines electric industries enterprises
     """.split()
 )
 
@@ -358,7 +381,7 @@ _ROLE_MODIFIERS = frozenset(
     deputy former senior junior foreign defence defense vice acting chief assistant
     associate research political economic military regional local independent
     state permanent special executive general interim outgoing incoming then
-    top lead principal visiting
+    top lead principal visiting water civil chief rice local
     """.split()
 )
 _ROLE_END_WORDS = frozenset(
@@ -461,6 +484,7 @@ _TOK = re.compile(r"[^\W_]+(?:['\u2019\-\u2010\u2011][^\W_]+)*|[^\w\s]")
 _ROLE_END = re.compile(
     r"[,;:\n\u201c\u201d\"]|\.(?:\s|\Z)|\s(?:" + "|".join(_ROLE_END_WORDS) + r")\b"
 )
+_AGE_BEFORE = re.compile(r",[ \t]*\d{1,3}[ \t]*,\Z")
 # a capitalised (or uncased-script) word after a cue, possibly after connectors
 _CUE_NEXT = re.compile(r"[ \t]{1,2}(?:(?:to|of|for|the|at|in|on|and)[ \t]+){0,3}[^\W\d_a-z]")
 
@@ -569,7 +593,6 @@ class AuthorityIndex:
             return key
 
         short_candidates: list[tuple[str, int, bool]] = []  # (form, rec, leading?)
-        leading_count: dict[str, int] = {}
 
         for rec_idx, r in enumerate(records):
             kinds.append(r.kind)
@@ -583,6 +606,9 @@ class AuthorityIndex:
                 if alias and alias != r.name:
                     own_forms.add(add_full(alias, rec_idx, _ALIAS))
             if r.kind != "person":
+                for form in (r.name, *r.aliases):
+                    for variant in _spelling_variants(form) | _possessive_variants(form, r.kind):
+                        add_full(variant, rec_idx, _ALIAS)
                 continue
             toks = _person_tokens(r.name)
             if len(toks) == 2:
@@ -598,13 +624,9 @@ class AuthorityIndex:
                             continue
                         seen.add((sk, leading))
                         short_candidates.append((form, rec_idx, leading))
-                        if leading:
-                            leading_count[sk] = leading_count.get(sk, 0) + 1
 
         for form, rec_idx, leading in short_candidates:
             key, mask = form_info(form)
-            if leading and leading_count.get(key, 0) > 1:
-                continue  # start of several persons' names: never a short form
             s = slot(key)
             if s[1] is None:
                 s[1] = {}
@@ -625,7 +647,7 @@ class AuthorityIndex:
                 s[2][mask] = s[2].get(mask, 0) | flags
 
         automaton = ahocorasick.Automaton()
-        del short_candidates, leading_count
+        del short_candidates
         while table:  # pop as we go so build memory is reused by the automaton
             key, (full, short, cues) = table.popitem()
             full_groups = ()
@@ -722,21 +744,26 @@ class AuthorityIndex:
         if headline:
             h_ac = _B + _normalize(headline) + _B
             h_fulls, h_shorts, h_cues = self._scan(headline, h_ac)
-            h_sel = self._select_full(headline, h_fulls, bytearray(len(headline)))
+            h_occ = bytearray(len(headline))
+            h_sel = self._select_full(headline, h_fulls, h_occ)
             for s, e, ents in h_sel:
                 if len(ents) == 1:
                     unamb.add(ents[0][0])
 
-        resolved: list[list] = []  # [s, e, rec, ftype, form, alts, titled]
+        # [s, e, rec, ftype, form, alts, titled, shared]: `shared` lists every
+        # person a bare surname may stand for when several are named in full
+        resolved: list[list] = []
         for s, e, ents in sel_full:
             rec, ftype, form, alts = self._choose(ents, unamb, s in titled)
-            resolved.append([s, e, rec, ftype, form, alts, s in titled])
+            resolved.append([s, e, rec, ftype, form, alts, s in titled, ()])
             if rec not in first_full:
                 first_full[rec] = s
         h_recs: dict[int, tuple[int, str, tuple]] = {}
+        h_spans: dict[int, list] = {}
         for s, e, ents in h_sel:
             rec, ftype, form, alts = self._choose(ents, unamb, False)
             h_recs.setdefault(rec, (ftype, form, alts))
+            h_spans.setdefault(rec, []).append((s, e))
             h_first.setdefault(rec, -1)
         # headline full mentions precede the text
         mentioned = dict(first_full)
@@ -754,15 +781,24 @@ class AuthorityIndex:
                     for r, p in persons:
                         if r in recs and (p < s or nrec == 1):
                             valid[r] = form
-                if len(valid) != 1:
-                    continue  # none, or ambiguous between mentioned persons
-                rec, form = next(iter(valid.items()))
+                if not valid:
+                    continue
+                shared = ()
+                if len(valid) > 1:
+                    # several people named in full share it: the latest named
+                    # before it carries the mention, the editor sees them all
+                    order = sorted(valid, key=lambda r: -mentioned[r])
+                    shared = tuple(self._keys[r] for r in order)
+                    rec = order[0]
+                    form = valid[rec]
+                else:
+                    rec, form = next(iter(valid.items()))
                 same = full_at.get((s, e))
                 if same is not None:
                     # exact homonym of a full match (e.g. a place "Abe" after
                     # "Shinzo Abe"): the person in context wins, the other stays
                     # as an alternative
-                    if same[2] != rec and same[3] != _SHORT:
+                    if not shared and same[2] != rec and same[3] != _SHORT:
                         alts = tuple(k for k in (self._keys[same[2]],) + same[5] if k != self._keys[rec])
                         same[2:6] = [rec, _SHORT, form, alts]
                     continue
@@ -771,19 +807,25 @@ class AuthorityIndex:
                 if _glued(text, s, e, s in titled):
                     continue
                 occ[s:e] = b"\x01" * (e - s)
-                resolved.append([s, e, rec, _SHORT, form, (), s in titled])
+                resolved.append([s, e, rec, _SHORT, form, (), s in titled, shared])
         if headline and h_shorts and persons:
             for s, e, groups, nrec in h_shorts:
+                if h_occ.find(1, s, e) != -1:
+                    continue  # inside a full name of the headline
                 valid = {r: form for recs, form in groups for r, _ in persons if r in recs}
                 if len(valid) == 1:
                     rec, form = next(iter(valid.items()))
                     h_recs.setdefault(rec, (_SHORT, form, ()))
+                    h_spans.setdefault(rec, []).append((s, e))
+
+        self._demote_foreign_acronyms(text, ac_text, resolved)
 
         # -- stage 3: new-person candidates -----------------------------------
-        cands = self._candidates(text, ac_text, cues, occ, fulls, titled, resolved) if cues else []
+        cands = (self._candidates(text, ac_text, cues, occ, fulls, titled, resolved)
+                 if cues or resolved else [])
 
         # -- stage 4: aggregate --------------------------------------------------
-        return self._aggregate(text, resolved, h_recs, cands)
+        return self._aggregate(text, resolved, h_recs, cands, headline, h_spans)
 
     # ----------------------------------------------------------------------
     def _scan(self, text: str, ac_text: str):
@@ -878,6 +920,27 @@ class AuthorityIndex:
         alts = tuple(dict.fromkeys(self._keys[x[0]] for x in ordered[1:] if self._keys[x[0]] != primary))
         return rec, ftype, form, alts
 
+    def _demote_foreign_acronyms(self, text: str, ac_text: str, resolved: list) -> None:
+        """Drop a short all-caps acronym of an organisation or place ("CDC")
+        written right after another country ("the US CDC", "China's CDC"),
+        unless the record's long form is in the text too: acronyms are shared
+        across countries, and the country names which one is meant."""
+        kinds, names = self._kinds, self._names
+        long_seen = {m[2] for m in resolved if not _is_acronym(m[4])}
+        place_end = {m[1]: m[2] for m in resolved if kinds[m[2]] == "place"}
+        keep = []
+        for m in resolved:
+            rec = m[2]
+            if kinds[rec] != "person" and rec not in long_seen and _is_acronym(m[4]):
+                prev = _word_before(text, m[0])
+                if prev is not None:
+                    word, start, end = prev
+                    geo = word.lower().strip(".") in _GEO_WORDS or end in place_end
+                    if geo and not _shares_stem(word, names[rec]):
+                        continue
+            keep.append(m)
+        resolved[:] = keep
+
     def _rate(self, rec: int, form: str) -> float:
         r = self._rates[rec].get(form)
         if r is None:
@@ -902,12 +965,23 @@ class AuthorityIndex:
         for m in resolved:
             if kinds[m[2]] == "person":
                 people[m[0]:m[1]] = b"\x01" * (m[1] - m[0])
-        cues = sorted(cues, key=lambda c: (c[1], c[0]))  # longest cue first at each end
+        cues = list(cues)
+        for m in resolved:
+            if kinds[m[2]] == "place" and text[m[1]:m[1] + 2] in ("'s", "\u2019s"):
+                cues.append((m[0], m[1] + 2, _CUE_POSSESSIVE))
+        cues.sort(key=lambda c: (c[1], c[0]))  # longest cue first at each end
         for cs, ce, flags in cues:
-            if occ.find(1, cs, ce) != -1:
+            if flags & _CUE_POSSESSIVE:
+                res = _cue_before_name(text, cs, ce, known, people, immediate=True)
+                if res is not None:
+                    res = (res[0], res[1], "")  # a country is not a role
+                before, after = res, None
+            elif occ.find(1, cs, ce) != -1:
                 continue  # cue inside a known mention
-            before = _cue_before_name(text, cs, ce, known, people)
-            for res in (before, _appositive(text, cs, ce, known, flags)):
+            else:
+                before = _cue_before_name(text, cs, ce, known, people)
+                after = _appositive(text, cs, ce, known, flags)
+            for res in (before, after):
                 if res is None:
                     continue
                 tokens, span, role = res
@@ -965,11 +1039,33 @@ class AuthorityIndex:
             out.append(entry)
         return out
 
+    def _lead_subject(self, text: str, per: dict, cands: list):
+        """The one person a short piece is about though it names them once:
+        the first person named, in the lead, holding most of the references to
+        people (their name or surname, or "he"/"she"/"the minister" …).
+        Returns the record index or the candidate's name, or None."""
+        kinds = self._kinds
+        people = [(ms[0][0], len(ms), rec) for rec, ms in per.items() if kinds[rec] == "person"]
+        people += [(spans[0][0], len(spans), name) for name, _role, spans in cands]
+        if not people:
+            return None
+        first, count, who = min(people, key=lambda p: p[0])
+        if first >= LEAD_CHARS or count >= 3:
+            return None  # not in the lead, or the ordinary rule already says so
+        others = sum(c for _, c, w in people if w != who)
+        refs = count + len(_ANAPHORA.findall(text, first))
+        # most references, and at least one beyond the name itself
+        if refs > count and refs >= 2 and refs > 2 * others:
+            return who
+        return None
+
     # ----------------------------------------------------------------------
-    def _aggregate(self, text, resolved, h_recs, cands) -> list[EntitySuggestion]:
+    def _aggregate(self, text, resolved, h_recs, cands, headline="", h_spans=None) -> list[EntitySuggestion]:
         per: dict[int, list] = {}
         for m in resolved:
             per.setdefault(m[2], []).append(m)
+        h_spans = h_spans or {}
+        subject = self._lead_subject(text, per, cands)
         suggestions: list[tuple[tuple, EntitySuggestion]] = []
         for rec in set(per) | set(h_recs):
             ms = per.get(rec, [])
@@ -979,7 +1075,14 @@ class AuthorityIndex:
             n_amb = 0
             titled = False
             alts: list[str] = []
+            n_shared = 0
             for m in ms:
+                if m[7]:  # a shared surname: evidence for the editor, not weight
+                    n_shared += 1
+                    for k in m[7]:
+                        if k != self._keys[rec] and k not in alts:
+                            alts.append(k)
+                    continue
                 q = _FORM_QUALITY[m[3]]
                 if q > quality:
                     quality = q
@@ -1004,19 +1107,23 @@ class AuthorityIndex:
                 for k in h_alts:
                     if k not in alts:
                         alts.append(k)
-            amb_frac = n_amb / len(ms) if ms else (1.0 if h_recs[rec][2] else 0.0)
+            count = len(ms) - n_shared
+            amb_frac = n_amb / count if count else (1.0 if in_head and h_recs[rec][2] else 0.0)
+            if not count and not in_head:
+                quality = _FORM_QUALITY[_SHORT]
             first = ms[0][0] if ms else None
-            conf = _confidence(quality, len(ms), first, in_head, titled, amb_frac, rate)
+            conf = _confidence(quality, count, first, in_head, titled, amb_frac, rate)
             kind = self._kinds[rec]
             name = self._names[rec]
             sug = EntitySuggestion(
                 kind=kind,
                 name=name,
                 record=self._keys[rec],
-                relation=_relation(len(ms), first, in_head),
+                relation="about" if rec == subject else _relation(count, first, in_head),
                 confidence=conf,
-                mentions=[Mention(text[m[0]:m[1]], m[0], m[1]) for m in ms],
+                mentions=[Mention(text[m[0]:m[1]], m[0], m[1], m[7]) for m in ms],
                 alternatives=alts,
+                headline_mentions=[Mention(headline[a:b], a, b) for a, b in h_spans.get(rec, ())],
             )
             suggestions.append((_sort_key(kind, first, name), sug))
         for name, role, spans in cands:
@@ -1027,7 +1134,7 @@ class AuthorityIndex:
                 kind="person",
                 name=name,
                 record=None,
-                relation=_relation(len(spans), first, False),
+                relation="about" if name == subject else _relation(len(spans), first, False),
                 confidence=round(conf, 4),
                 mentions=[Mention(text[s:e], s, e) for s, e in spans],
                 role=role,
@@ -1040,6 +1147,86 @@ class AuthorityIndex:
 # --------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------
+
+
+_SPELLINGS = (("defence", "defense"), ("centre", "center"), ("organisation", "organization"),
+              ("programme", "program"), ("labour", "labor"), ("harbour", "harbor"))
+_SPELLING_RE = re.compile(
+    r"(?i)\b(" + "|".join(w for pair in _SPELLINGS for w in pair) + r")(?=\b|s\b)")
+_SPELLING_SWAP = {a: b for pair in _SPELLINGS for a, b in (pair, pair[::-1])}
+
+
+def _spelling_variants(form: str) -> set[str]:
+    """British and US spellings of a name ("Self-Defence" / "Self-Defense",
+    "Centre" / "Center"): every combination, the form itself excluded."""
+    if not _SPELLING_RE.search(form):
+        return set()
+
+    def swap(m):
+        w = m.group(1)
+        other = _SPELLING_SWAP[w.lower()]
+        return other.upper() if w.isupper() else other.capitalize() if w[0].isupper() else other
+
+    variants = {form}
+    for m in list(_SPELLING_RE.finditer(form)):
+        word = m.group(1)
+        variants |= {re.sub(r"\b" + re.escape(word) + r"\b", lambda x: swap(_SPELLING_RE.match(x.group())), v)
+                     for v in variants}
+    variants.discard(form)
+    return variants
+
+
+def _possessive_variants(form: str, kind: str) -> set[str]:
+    """"Japan Self-Defense Forces" is also written "Japan's Self-Defense
+    Forces": organisations named after their country."""
+    first, _, rest = form.partition(" ")
+    if kind != "organisation" or not rest or first.lower() not in _GEO_WORDS or not first[0].isupper():
+        return set()
+    return {f"{first}'s {v}" for v in {rest} | _spelling_variants(rest)}
+
+
+# Countries and demonyms that name whose acronym is meant ("US CDC").
+_GEO_WORDS = frozenset(
+    """
+    us u.s usa u.s.a america american americans uk britain british eu european
+    china chinese taiwan taiwanese japan japanese korea korean thailand thai vietnam
+    vietnamese laos lao laotian myanmar burmese india indian australia australian
+    france french germany german russia russian canada canadian singapore singaporean
+    malaysia malaysian indonesia indonesian philippines philippine filipino africa
+    african nigeria nigerian brazil brazilian cambodia cambodian khmer
+    """.split()
+)
+_ANAPHORA = re.compile(
+    r"\b(?:[Hh]e|[Ss]he|[Hh]is|[Hh]im|[Hh]er|[Tt]he (?:(?:deputy |foreign |prime |senior |former )?minister"
+    r"|premier|president|ambassador|envoy|governor|chairman|chairwoman|spokesman|spokeswoman"
+    r"|spokesperson|official|general|commander|leader|senator|mayor|director|diplomat"
+    r"|tycoon|researcher|professor|analyst|king|queen|emperor|prince|princess))\b"
+)
+
+
+def _is_acronym(form: str) -> bool:
+    return 2 <= len(form) <= 5 and form.isalpha() and form.isupper()
+
+
+def _word_before(text: str, s: int):
+    """(word without a possessive, start, end) of the word right before
+    position ``s`` (one space apart), or None."""
+    if s < 2 or text[s - 1] not in " \u00a0":
+        return None
+    j = s - 1
+    k = j
+    while k > 0 and not text[k - 1].isspace():
+        k -= 1
+    word = text[k:j]
+    base, _poss = _strip_possessive(word)
+    if not base or not base[0].isalpha():
+        return None
+    return base, k, k + len(base)
+
+
+def _shares_stem(word: str, name: str) -> bool:
+    stem = word.lower().strip(".")[:5]
+    return len(stem) >= 4 and any(t.lower().startswith(stem) for t in re.findall(r"\w+", name))
 
 
 def _clamp(x: float) -> float:
@@ -1221,7 +1408,8 @@ def _role_start(text: str, cs: int, people: bytearray) -> int:
     return start
 
 
-def _cue_before_name(text: str, cs: int, ce: int, known: bytearray, people: bytearray):
+def _cue_before_name(text: str, cs: int, ce: int, known: bytearray, people: bytearray,
+                     immediate: bool = False):
     """"<role> [to|of … <known entity>] First Last": returns (tokens, span, role).
 
     The name is the first run of name-like tokens after the cue (skipping
@@ -1240,6 +1428,8 @@ def _cue_before_name(text: str, cs: int, ce: int, known: bytearray, people: byte
         if not t[0].isalnum():
             break
         if t[0].isupper():
+            if people.find(1, ts, te) != -1:
+                break  # a role phrase never runs across a person's name
             base, poss = _strip_possessive(t)
             covered = known.find(1, ts, te) != -1
             run.append((ts, ts + len(base), base, (not covered) and _is_name_token(base)))
@@ -1255,9 +1445,14 @@ def _cue_before_name(text: str, cs: int, ce: int, known: bytearray, people: byte
     k = 0
     while k < len(run) and not run[k][3]:
         k += 1
+    if immediate and k:
+        return None
     m = k
     while m < len(run) and run[m][3]:
         m += 1
+    if k > 0 and run[0][2] in ("of", "for") and m - k >= 3:
+        # "Minister of Operations Sok Dara": the first word names the portfolio
+        k += 1
     if not 2 <= m - k <= 4:
         return None
     if m < len(run) and run[m][2][:1].isupper():
@@ -1279,9 +1474,12 @@ def _appositive(text: str, cs: int, ce: int, known: bytearray, flags: int):
     between = _tokens(text, comma + 1, cs)
     if len(between) > 5 or any(not t[0].isalnum() for _, _, t in between) or "\n" in text[comma:cs]:
         return None
+    comma_end = comma + 1
+    age = _AGE_BEFORE.search(text, max(0, comma - 8), comma + 1)
+    if age:  # "Sok Dara, 52, a rice farmer": the age sits between name and role
+        comma = age.start()
     toks = _tokens(text, max(0, comma - 80), comma + 1)
     i = len(toks) - 1  # the comma
-    comma_end = comma + 1
     # the name run before the comma
     j = i - 1
     name = []

@@ -42,9 +42,10 @@ class Evaluation:
         self.misses += [(article, kind, "extra", item) for item in sorted(map(str, predicted - gold))]
 
     def add_spans(self, article, kind, predicted: list, gold: list):
-        """Spans are (start, end); a prediction is right if it overlaps a gold span."""
+        """Spans are (start, end) or (field, start, end); a prediction is right
+        if it overlaps a gold span of the same field."""
         def overlaps(a, b):
-            return a[0] < b[1] and b[0] < a[1]
+            return a[:-2] == b[:-2] and a[-2] < b[-1] and b[-2] < a[-1]
 
         score = self.scores[kind]
         score.predicted += len(predicted)

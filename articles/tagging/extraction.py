@@ -100,6 +100,8 @@ class Extracted:
     captions: tuple[str, ...]
     missing: tuple[str, ...]
     removed: tuple[str, ...]
+    # the publication moment when the date line gives a time ("18:02 ICT"), aware
+    published_at: datetime.datetime | None = None
 
 
 # --------------------------------------------------------------------------
@@ -207,7 +209,48 @@ class _Meta:
     names: list[str] = field(default_factory=list)
     source: str = ""
     date: datetime.date | None = None
+    moment: datetime.datetime | None = None
     caption: str = ""
+
+
+# Zones news sites print after a time. A time without a zone is not kept: its
+# offset is unknown, and a wrong one would move the article by hours.
+_ZONES = {"ict": 7, "utc": 0, "gmt": 0, "z": 0, "jst": 9, "kst": 9, "sgt": 8, "pht": 8,
+          "myt": 8, "wib": 7, "cst": 8, "hkt": 8, "ist": 5.5, "bst": 1, "cet": 1, "cest": 2,
+          "est": -5, "edt": -4, "pst": -8, "pdt": -7}
+_TIME_RE = re.compile(
+    r"(?<![\d:.])(?P<h>\d{1,2})[:.](?P<m>\d{2})(?::(?P<s>\d{2}))?\s*(?P<ap>[ap]\.?m\.?)?"
+    r"\s*(?:(?P<zone>[A-Za-z]{1,4})|(?:(?:UTC|GMT)\s*)?(?P<off>[+-]\d{1,2}(?::?\d{2})?))?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_time(text: str, day: datetime.date) -> datetime.datetime | None:
+    """The aware moment of a date line's trailing time ("18:02 ICT",
+    "6:02 pm +07:00"); None without a time or a known zone."""
+    match = _TIME_RE.search(text)
+    if not match:
+        return None
+    hour, minute = int(match.group("h")), int(match.group("m"))
+    ap = (match.group("ap") or "").lower()[:1]
+    if ap:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if ap == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    if match.group("off"):
+        sign = -1 if match.group("off")[0] == "-" else 1
+        digits = match.group("off")[1:].replace(":", "")
+        hours = int(digits[:-2] or 0) if len(digits) > 2 else int(digits)
+        minutes = int(digits[-2:]) if len(digits) > 2 else 0
+        offset = sign * (hours * 60 + minutes)
+    elif match.group("zone") and match.group("zone").lower() in _ZONES:
+        offset = int(_ZONES[match.group("zone").lower()] * 60)
+    else:
+        return None
+    zone = datetime.timezone(datetime.timedelta(minutes=offset))
+    return datetime.datetime.combine(day, datetime.time(hour, minute, int(match.group("s") or 0)), zone)
 
 
 def _parse_date(text: str) -> datetime.date | None:
@@ -332,6 +375,8 @@ def _parse_segment(segment: str, sources: _Sources, meta: _Meta) -> bool:
     if not segment:
         return True
     day = _parse_date(segment)
+    if day is not None and meta.moment is None:
+        meta.moment = parse_time(segment, day)
     if day is not None:
         meta.date = meta.date or day
         return True
@@ -490,6 +535,7 @@ def extract(raw: str, *, known_sources: Iterable[str] = DEFAULT_SOURCES) -> Extr
     captions: list[str] = []
     source = ""
     published: datetime.date | None = None
+    published_at: datetime.datetime | None = None
     while i < min(len(lines), _MAX_HEADER_LINES):
         meta = meta_at(i)
         if meta is None:
@@ -500,6 +546,8 @@ def extract(raw: str, *, known_sources: Iterable[str] = DEFAULT_SOURCES) -> Extr
         if meta.caption:
             captions.append(meta.caption)
         source = source or meta.source
+        if published is None and meta.date:
+            published_at = meta.moment
         published = published or meta.date
         i += 1
 
@@ -535,4 +583,5 @@ def extract(raw: str, *, known_sources: Iterable[str] = DEFAULT_SOURCES) -> Extr
         captions=tuple(captions),
         missing=missing,
         removed=cleaned.removed,
+        published_at=published_at,
     )

@@ -2,11 +2,16 @@
 The tagging pipeline: one pure entry point from text to suggestions.
 
     tagger = Tagger(records, topics)          # once per process (authority lists)
-    tagger.suggest(text, published=date(2024, 7, 2), headline="...")
+    tagger.suggest(text, published=date(2024, 7, 2), headline="...", standfirst="...")
 
 returns the contract of `manage.py suggest_tags` (see the README): people,
 organisations and places with their mentions, dates normalized against the
-publication date, topics with a confidence. Spans are offsets into `text`.
+publication date, topics with a confidence. Spans are offsets into `text` (the
+body); a mention found in the standfirst or the headline says so with
+``"field": "standfirst"`` / ``"headline"`` and its span is into that field, so
+a tag seen only in the headline still has its evidence. An ambiguous mention
+(a bare surname shared by two people named in full) lists the record slugs it
+may stand for in ``"candidates"``.
 """
 
 import datetime
@@ -16,8 +21,35 @@ from .dates import find_dates
 from .entities import AuthorityIndex, Record
 from .topics import TopicIndex, TopicRecord
 
-TAGGER_VERSION = "newsroom-tagger/1.0"
+TAGGER_VERSION = "newsroom-tagger/1.1"
 KINDS = {"person": "people", "organisation": "organisations", "place": "places"}
+_SEPARATOR = "\n\n"  # a paragraph break: no name or date is matched across it
+
+
+class _Fields:
+    """Maps offsets of the standfirst + body text the tagger reads back to
+    the field they are in."""
+
+    def __init__(self, standfirst: str):
+        self.cut = len(standfirst)
+        self.shift = self.cut + len(_SEPARATOR) if standfirst else 0
+
+    def place(self, start: int, end: int):
+        """(field, start, end), or None for a span across the separator."""
+        if self.shift and start < self.cut:
+            return ("standfirst", start, end) if end <= self.cut else None
+        if start < self.shift:
+            return None
+        return "body", start - self.shift, end - self.shift
+
+
+def _mention(field, start, end, text, candidates=()):
+    item = {"text": text, "span": [start, end]}
+    if field != "body":
+        item["field"] = field
+    if candidates:
+        item["candidates"] = list(candidates)
+    return item
 
 
 class Tagger:
@@ -26,16 +58,31 @@ class Tagger:
         self.topics = TopicIndex(topics)
         self.version = TAGGER_VERSION
 
-    def suggest(self, text: str, *, published: datetime.date, headline: str = "") -> dict:
+    def suggest(self, text: str, *, published: datetime.date, headline: str = "",
+                standfirst: str = "") -> dict:
+        if not standfirst.strip():
+            standfirst = ""
+        fields = _Fields(standfirst)
+        read = standfirst + _SEPARATOR + text if standfirst else text
+
+        def mentions(found):
+            out = []
+            for m in found:
+                where = fields.place(m.start, m.end)
+                if where:
+                    out.append(_mention(*where, m.text, getattr(m, "candidates", ())))
+            return out
+
         result = {"people": [], "organisations": [], "places": [], "dates": [], "topics": []}
         entity_keys = []
-        for found in self.entities.find(text, headline=headline):
+        for found in self.entities.find(read, headline=headline):
             item = {
                 "name": found.name,
                 "record": found.record,
                 "relation": found.relation,
                 "confidence": round(found.confidence, 3),
-                "mentions": [{"text": m.text, "span": [m.start, m.end]} for m in found.mentions],
+                "mentions": mentions(found.mentions) + [
+                    _mention("headline", m.start, m.end, m.text) for m in found.headline_mentions],
             }
             if found.record is None:
                 item["role"] = found.role
@@ -44,20 +91,26 @@ class Tagger:
             result[KINDS[found.kind]].append(item)
             if found.record:
                 entity_keys.append(f"{found.kind}:{found.record}")
-        for match in find_dates(text, published):
-            result["dates"].append({
+        for match in find_dates(read, published):
+            where = fields.place(match.start, match.end)
+            if where is None:
+                continue
+            item = {
                 "text": match.text,
-                "span": [match.start, match.end],
+                "span": [where[1], where[2]],
                 "precision": match.precision,
                 "value": match.value,
                 "date_from": match.date_from.isoformat(),
                 "date_to": match.date_to.isoformat(),
                 "mod": match.mod,
-            })
-        for topic in self.topics.suggest(text, headline=headline, entities=entity_keys):
+            }
+            if where[0] != "body":
+                item["field"] = where[0]
+            result["dates"].append(item)
+        for topic in self.topics.suggest(read, headline=headline, entities=entity_keys):
             result["topics"].append({
                 "topic": topic.topic,
                 "confidence": topic.confidence,
-                "mentions": [{"text": m.text, "span": [m.start, m.end]} for m in topic.mentions],
+                "mentions": mentions(topic.mentions),
             })
         return result

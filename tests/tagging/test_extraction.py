@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from articles.tagging.cleaning import clean_text
-from articles.tagging.extraction import DEFAULT_SOURCES, Extracted, extract
+from articles.tagging.extraction import DEFAULT_SOURCES, Extracted, extract, parse_time
 
 SEEDS = Path(__file__).resolve().parents[2] / "fixtures" / "seeds"
 
@@ -483,3 +483,28 @@ def test_extract_properties(raw):
     for field in ALL_MISSING:
         assert (field in result.missing) == (not getattr(result, field))
     assert dataclasses.replace(extract(cleaned.text), removed=result.removed) == result
+
+
+@pytest.mark.parametrize("line,expected", [
+    ("July 2, 2024 18:02 ICT", "2024-07-02T18:02:00+07:00"),
+    ("July 2, 2024 | 6:02 pm ICT", "2024-07-02T18:02:00+07:00"),
+    ("2024-07-02 18:02 +07:00", "2024-07-02T18:02:00+07:00"),
+    ("Tue, July 2, 2024 at 09:15 JST", "2024-07-02T09:15:00+09:00"),
+    ("July 2, 2024 11:02 UTC", "2024-07-02T11:02:00+00:00"),
+])
+def test_a_time_with_its_zone_is_read_from_the_date_line(line, expected):
+    assert parse_time(line, datetime.date(2024, 7, 2)).isoformat() == expected
+
+
+@pytest.mark.parametrize("line", ["July 2, 2024", "2 July 2024 18:02", "July 2, 2024 25:61 ICT",
+                                  "July 2, 2024 18:02 XYZ"])
+def test_no_time_or_an_unknown_zone_is_not_kept(line):
+    assert parse_time(line, datetime.date(2024, 7, 2)) is None
+
+
+def test_extract_gives_the_publication_moment():
+    text = ("Kishida arrives\n\nBy Ry Sochan\n\nPublished: July 2, 2024 18:02 ICT\n\n"
+            "Fumio Kishida arrived in Phnom Penh on Monday for talks on trade and security.")
+    result = extract(text)
+    assert str(result.published) == "2024-07-02"
+    assert result.published_at.isoformat() == "2024-07-02T18:02:00+07:00"

@@ -48,3 +48,25 @@ def test_candidates_carry_their_role():
 
 def test_version_is_recorded():
     assert make_tagger().version == TAGGER_VERSION
+
+
+def test_the_standfirst_and_headline_are_tagged_with_their_field():
+    standfirst = "Hun Sen will meet Kishida in Tokyo on September 28 about peacekeeping."
+    body = "The talks cover peacekeeping."
+    headline = "Fumio Kishida to host Hun Sen for peacekeeping talks"
+    result = make_tagger().suggest(body, published=datetime.date(2022, 9, 1), headline=headline,
+                                   standfirst=standfirst)
+    texts = {"body": body, "standfirst": standfirst, "headline": headline}
+    for kind in ("people", "places"):
+        for item in result[kind]:
+            for m in item["mentions"]:
+                assert texts[m.get("field", "body")][slice(*m["span"])] == m["text"]
+    people = {p["record"]: p for p in result["people"]}
+    assert [(m.get("field"), m["text"]) for m in people["fumio-kishida"]["mentions"]] == [
+        ("standfirst", "Kishida"), ("headline", "Fumio Kishida")]
+    (date,) = result["dates"]
+    assert (date["field"], date["value"], standfirst[slice(*date["span"])]) == (
+        "standfirst", "2022-09-28", "September 28")
+    (topic,) = result["topics"]
+    assert topic["mentions"] == [{"text": "peacekeeping", "span": [57, 69], "field": "standfirst"},
+                                 {"text": "peacekeeping", "span": [16, 28]}]

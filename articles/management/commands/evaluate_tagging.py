@@ -51,7 +51,7 @@ class Command(BaseCommand):
             self.stderr.write(f"[{n}/{len(articles)}] {article.headline[:70]}")
             tagger = build_tagger(exclude_articles=[article.pk])
             result = tagger.suggest(article.body, published=publication_date(article),
-                                    headline=article.headline)
+                                    headline=article.headline, standfirst=article.standfirst)
             label = article.slug[:40]
             for kind, related, field in [("people", "person_tags", "person"),
                                          ("organisations", "organisation_tags", "organisation"),
@@ -65,9 +65,9 @@ class Command(BaseCommand):
                                 {(d["value"], d["mod"] or "") for d in result["dates"]},
                                 {(d.value, d.mod) for d in gold_dates})
             evaluation.add_spans(label, "dates (span overlap)",
-                                 [tuple(d["span"]) for d in result["dates"]],
-                                 [(s["start"], s["end"]) for d in gold_dates for s in d.evidence
-                                  if s.get("field", "body") == "body"])
+                                 [(d.get("field", "body"), *d["span"]) for d in result["dates"]],
+                                 [(s.get("field", "body"), s["start"], s["end"])
+                                  for d in gold_dates for s in d.evidence])
             evaluation.add_sets(label, "topics", {t["topic"] for t in result["topics"]},
                                 set(article.topic_tags.accepted().values_list("topic__slug", flat=True)))
         self.evaluation = evaluation

@@ -34,9 +34,10 @@ class Command(BaseCommand):
             raise CommandError("Nothing to import.")
         tagger = get_tagger()  # once, not per article
         counts = {}
+        seen = {}  # normalized bodies of this run: duplicates inside the batch
         with tqdm(files, unit="file", file=self.stderr, disable=None) as progress:
             for path in progress:
-                for outcome in import_file(path, tagger=tagger, dry_run=dry_run):
+                for outcome in import_file(path, tagger=tagger, dry_run=dry_run, seen=seen):
                     counts[outcome.status] = counts.get(outcome.status, 0) + 1
                     style = self.style.SUCCESS if outcome.article else self.style.WARNING
                     progress.write(style(f"{outcome.label}: {outcome.status}: {outcome.message}"),
