@@ -79,6 +79,9 @@ def test_every_article_has_people_topics_and_dates(seed):
     ("2024-07-02", {"Yoko Kamikawa", "Sok Chenda Sophea", "Hun Sen", "Hun Manet", "Ek Bunly",
                     "Thong Mengdavid"}),
     ("2022-09-29", {"Fumio Kishida", "Hun Sen", "Shinzo Abe", "Thong Mengdavid"}),
+    # Naruhito is not named but referred to: "the Japanese Emperor's Birthday".
+    ("2023-02-28", {"Prak Sokhonn", "Atsushi Ueno", "Hun Sen", "Fumio Kishida", "Hun Manet",
+                    "Koji Yamazaki", "Naruhito"}),
     ("2017-08-14", {"Hun Sen", "Shinzo Abe", "Nobusuke Kishi"}),
     ("2023-12-19", {"Sok Chenda Sophea", "Yoko Kamikawa", "Yang Peou"}),
 ])
@@ -95,6 +98,9 @@ def test_every_person_named_is_tagged(seed, published, people):
     ("2022-09-29", "November", "2022-11", "2022-11-01", "2022-11-30", "month"),
     ("2023-12-19", "the coming year", "2024", "2024-01-01", "2024-12-31", "year"),
     ("2023-12-19", "2024-28", "2024", "2024-01-01", "2028-12-31", "year"),
+    ("2017-08-14", "two days after his visit", "2017-08-11", "2017-08-11", "2017-08-11", "day"),
+    # A range of whole units: the first unit's value, the range in date_from/date_to.
+    ("2023-02-28", "the first two months of the year", "2023-01", "2023-01-01", "2023-02-28", "month"),
 ])
 def test_dates_are_normalized_against_the_publication_date(seed, published, text, value,
                                                            date_from, date_to, precision):
@@ -105,6 +111,28 @@ def test_dates_are_normalized_against_the_publication_date(seed, published, text
 
 def test_early_2024_carries_a_start_modifier(seed):
     assert DateMention.objects.get(text="early 2024").mod == "START"
+    assert DateMention.objects.get(text="the first two months of the year").mod == ""  # whole months
+
+
+# The shape of a TIMEX3 value at each precision the seed uses.
+VALUE_SHAPES = {"day": r"\d{4}-\d{2}-\d{2}", "month": r"\d{4}-\d{2}", "year": r"\d{4}", "decade": r"\d{3}"}
+
+
+def test_every_date_value_agrees_with_its_precision_and_range(seed):
+    mentions = list(DateMention.objects.all())
+    assert {m.precision for m in mentions} <= set(VALUE_SHAPES)
+    for mention in mentions:
+        assert re.fullmatch(VALUE_SHAPES[mention.precision], mention.value), (mention.text, mention.value)
+        # The value names the period the range starts in.
+        assert mention.date_from.isoformat().replace("-", "").startswith(mention.value.replace("-", "")), (
+            mention.text, mention.value, mention.date_from)
+        assert mention.date_from <= mention.date_to
+
+
+def test_in_coming_years_is_not_a_date(seed):
+    article = Article.objects.get(published_at__date="2017-08-14")
+    assert "in coming years" in article.body
+    assert not DateMention.objects.filter(article=article, text__icontains="coming years").exists()
 
 
 def test_authority_lists(seed):
