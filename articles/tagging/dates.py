@@ -60,8 +60,9 @@ Resolution rules
 * Lists: "2024 and 2025" are two years; "1, 2 and 3 August" is one range
   when the days are consecutive, otherwise one day per number.
 * "the day before yesterday" / "the day after tomorrow" are two days off.
-* "the first two months of the year" is the year with START, covering
-  January-February ("the last three months of 2023": END, October-December).
+* "the first two months of the year" is a range of months, as "January-February"
+  is: precision month, the first month's value, January 1 to the end of
+  February ("the last three months of 2023": 2023-10, October-December).
 * A day range ("July 5-6") gets precision "day", value = first day and
   ``date_to`` = last day.  A year range ("2024-28") gets precision "year",
   value = first year.  "August 21 and 23" is one range only after "between"
@@ -284,8 +285,8 @@ _Q_BARE_BEFORE = re.compile(
     r"|through|throughout|before|after|between|early|late|mid|a)" + r"(?:\s*-\s*|\s+)\Z",
     re.I,
 )
-# "the first two months of the year": part of a year, as the year with START
-# (END for "the last three months of 2023") and the months actually covered.
+# "the first two months of the year": a range of months (2024-01, January to
+# the end of February; "the last three months of 2023": 2023-10 to December).
 _MONTHS_OF_YEAR = re.compile(
     rf"""(?<![\w])(?P<ord>(?i:first|last|final))\s+(?P<n>(?i:two|three|four|five|six|seven
     |eight|nine|ten|eleven|[2-9]|1[01]))\s+months\s+of\s+
@@ -983,9 +984,9 @@ def _h_months_of_year(m, ctx):
     n = int(n_text) if n_text.isdigit() else _NUMBER_WORDS[n_text]
     y = ctx.pub.year if m["ty"] else _explicit_year(ctx, m["y"], m["ry"])
     s, e = m.span()
-    if m["ord"].lower() == "first":
-        return [ctx.match(s, e, "year", f"{y:04d}", date(y, 1, 1), _month_end(y, n), "START")]
-    return [ctx.match(s, e, "year", f"{y:04d}", date(y, 13 - n, 1), date(y, 12, 31), "END")]
+    first = 1 if m["ord"].lower() == "first" else 13 - n
+    last_day = _month_end(y, n) if first == 1 else date(y, 12, 31)
+    return [ctx.match(s, e, "month", f"{y:04d}-{first:02d}", date(y, first, 1), last_day)]
 
 
 def _h_end_of_the(m, ctx):

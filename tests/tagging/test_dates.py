@@ -812,13 +812,13 @@ QUARTER_HALF_CASES = [
     case(TUE, "Rent is due at the end of the month.",
          month("end of the month", "2024-07", mod="END")),
     case(TUE, "Talks resume in mid-2025.", year("mid-2025", 2025, mod="MID")),
-    # part of a year: the year with a modifier, dates covering only those months
+    # part of a year: a range of months, as "January-February" is
     case(TUE, "Growth in the first two months of the year was strong.",
-         ("first two months of the year", "2024", "2024-01-01", "2024-02-29", "year", "START")),
+         ("first two months of the year", "2024-01", "2024-01-01", "2024-02-29", "month", None)),
     case(TUE, "Growth in the first 6 months of 2023 was strong.",
-         ("first 6 months of 2023", "2023", "2023-01-01", "2023-06-30", "year", "START")),
+         ("first 6 months of 2023", "2023-01", "2023-01-01", "2023-06-30", "month", None)),
     case(TUE, "Growth in the last three months of last year was weak.",
-         ("last three months of last year", "2023", "2023-10-01", "2023-12-31", "year", "END")),
+         ("last three months of last year", "2023-10", "2023-10-01", "2023-12-31", "month", None)),
     case(TUE, "Talks resumed in late 2023.", year("late 2023", 2023, mod="END")),
 ]
 
