@@ -2,6 +2,9 @@
 Sitemaps of live content only: articles, and the people, topics,
 organisations and places with live coverage; plus a Google News sitemap of
 the articles of the last two days (templates/sitemaps/news.xml).
+
+/sitemap.xml is an index of the sections (/sitemap-<section>.xml), each cut
+into pages of at most LIMIT URLs (the protocol allows 50,000 per file).
 """
 
 import datetime
@@ -14,9 +17,14 @@ from .models import Article, Organisation, Person, Place, Topic
 from .views import with_live_coverage
 
 NEWS_WINDOW = datetime.timedelta(days=2)
+LIMIT = 50_000
 
 
-class ArticleSitemap(Sitemap):
+class SectionSitemap(Sitemap):
+    limit = LIMIT
+
+
+class ArticleSitemap(SectionSitemap):
     changefreq = "monthly"
 
     def items(self):
@@ -26,7 +34,7 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-class RecordSitemap(Sitemap):
+class RecordSitemap(SectionSitemap):
     changefreq = "weekly"
     model = None
 
@@ -46,14 +54,14 @@ class PlaceSitemap(RecordSitemap):
     model = Place
 
 
-class TopicSitemap(Sitemap):
+class TopicSitemap(SectionSitemap):
     changefreq = "weekly"
 
     def items(self):
         return Topic.objects.with_live_coverage().order_by("path")
 
 
-class PagesSitemap(Sitemap):
+class PagesSitemap(SectionSitemap):
     changefreq = "daily"
 
     def items(self):

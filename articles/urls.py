@@ -1,4 +1,4 @@
-from django.contrib.sitemaps.views import sitemap
+from django.contrib.sitemaps.views import index, sitemap
 from django.urls import path
 
 from . import feeds, sitemaps, views
@@ -34,9 +34,16 @@ urlpatterns = [
     path("feeds/latest/atom/", public_cache(feeds.LatestArticlesAtomFeed()), name="feed_latest_atom"),
     path("feeds/topics/<slug:slug>/", public_cache(feeds.TopicFeed()), name="feed_topic"),
     path("feeds/people/<slug:slug>/", public_cache(feeds.PersonFeed()), name="feed_person"),
-    path("sitemap.xml", public_cache(sitemap), {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
+    # An index of one sitemap per section, each paginated (?p=) at Sitemap.limit
+    # URLs, so that no file outgrows the protocol's 50,000 entries.
+    path("sitemap.xml", public_cache(index),
+         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "articles:sitemap_section"},
+         name="sitemap"),
+    # Before the sections' pattern, which "news" would otherwise match.
     path("sitemap-news.xml", public_cache(sitemap),
          {"sitemaps": sitemaps.NEWS_SITEMAPS, "template_name": "sitemaps/news.xml",
           "content_type": "application/xml"}, name="sitemap_news"),
+    path("sitemap-<section>.xml", public_cache(sitemap), {"sitemaps": sitemaps.SITEMAPS},
+         name="sitemap_section"),
     path("robots.txt", public_cache(views.robots_txt), name="robots"),
 ]

@@ -8,6 +8,7 @@ DEBUG          "1"/"true" to enable; off unless asked
 ALLOWED_HOSTS  comma-separated; defaults to local hosts only
 TIME_ZONE      default UTC (times are stored in UTC whatever this says)
 API_ANON_RATE  requests per address for anonymous API clients; default "120/min"
+PROXY_COUNT    proxies in front of the site that append to X-Forwarded-For; default 0
 CACHE_URL      unset: local memory (one process); redis://host:6379/0: Redis, shared
                by every worker (needed for invalidation to reach them all); dummy://: none
 CACHE_LOCAL_SECONDS  how long a worker trusts the cache generation it read before
@@ -146,7 +147,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours: a locked-out user and address may try again after 15 minutes
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+# PROXY_COUNT: how many proxies in front of the site append to X-Forwarded-For
+# (0, the default: trust no such header). Login lockouts and the API throttle
+# both identify a client by the address this yields, so a client cannot pick
+# its own identity by sending the header.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -249,6 +255,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "articles.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "articles.api.exceptions.exception_handler",
+    "NUM_PROXIES": PROXY_COUNT,
 }
 
 # Requests per client address for anonymous API clients ("120/min", "5000/day";

@@ -88,3 +88,79 @@ def test_concurrent_transitions_keep_a_legal_state_and_a_consistent_log():
             state = entry.to_status
         assert state == article.status
         assert article.version == 1 + len(log)
+
+
+def test_transitions_and_edits_mixed_lose_nothing():
+    """25 threads move articles through the workflow while 25 edit them (half
+    through the API with If-Match, half through curation.edit_article), each
+    edit with the version it just read. Every edit that succeeds makes exactly
+    one new version, no two share one, and the last one's text is what stays."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    publisher = UserFactory(username="publisher", group="Publisher")
+    token = Token.objects.create(user=publisher).key
+    articles = []
+    for _ in range(3):
+        article = ArticleFactory(status=Article.Status.APPROVED)
+        TopicTagFactory(article=article)
+        articles.append(article)
+    rng = random.Random(11)
+    names = ["publish", "unpublish", "archive", "reopen", "submit", "approve", "publish"]
+    edits, lock = [], threading.Lock()  # (pk, version read, version made, headline)
+
+    def transition(pk, name):
+        def job():
+            try:
+                workflow.perform(Article.objects.get(pk=pk), name, user=publisher, comment="load")
+            except workflow.WorkflowError:
+                pass  # refused from the state it found: expected under contention
+        return job
+
+    def edit(pk, n, through_api):
+        headline = f"Edit {n}"
+
+        def job():
+            read = Article.objects.values_list("version", flat=True).get(pk=pk)
+            if through_api:
+                client = APIClient()
+                client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+                slug = Article.objects.values_list("slug", flat=True).get(pk=pk)
+                response = client.patch(f"/api/v1/articles/{slug}/", {"headline": headline},
+                                        format="json", HTTP_IF_MATCH=str(read))
+                if response.status_code == 412:
+                    return
+                assert response.status_code == 200, response.content
+                made = response.json()["version"]
+            else:
+                try:
+                    made = curation.edit_article(
+                        article=Article.objects.get(pk=pk), user=publisher,
+                        expected_version=read, changes={"headline": headline}).version
+                except workflow.StaleVersion:
+                    return
+            with lock:
+                edits.append((pk, read, made, headline))
+        return job
+
+    jobs = [transition(rng.choice(articles).pk, rng.choice(names)) for _ in range(THREADS // 2)]
+    jobs += [edit(rng.choice(articles).pk, n, n % 2 == 0) for n in range(THREADS // 2)]
+    rng.shuffle(jobs)
+    errors = run_in_threads(jobs)
+    assert errors == []
+    assert edits, "no edit got through at all"
+    for article in articles:
+        article.refresh_from_db()
+        mine = sorted((e for e in edits if e[0] == article.pk), key=lambda e: e[2])
+        assert all(made == read + 1 for _, read, made, _ in mine), mine
+        assert len({made for _, _, made, _ in mine}) == len(mine), "two edits made one version"
+        if mine:
+            assert article.headline == mine[-1][3], "the last edit's text is what stays"
+        log = list(TransitionLog.objects.filter(article=article).order_by("created_at", "id"))
+        state = Article.Status.APPROVED
+        for entry in log:
+            assert entry.from_status == state, "each transition starts where the previous ended"
+            assert entry.to_status == workflow.TRANSITIONS[entry.transition].target
+            state = entry.to_status
+        assert state == article.status in Article.Status.values
+        assert article.version == 1 + len(log) + len(mine)

@@ -70,3 +70,43 @@ def test_the_database_in_use_answers(django_db_setup):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA foreign_keys")
             assert cursor.fetchone() == (1,)
+
+
+def test_with_debug_off_whitenoise_serves_hashed_static_files(monkeypatch):
+    monkeypatch.delenv("STATIC_MANIFEST", raising=False)
+    settings = load_settings(monkeypatch, DEBUG="0")
+    middleware = settings.MIDDLEWARE
+    assert "whitenoise.middleware.WhiteNoiseMiddleware" in middleware
+    # Right after SecurityMiddleware, as whitenoise asks: static files skip the rest.
+    assert middleware.index("whitenoise.middleware.WhiteNoiseMiddleware") == (
+        middleware.index("django.middleware.security.SecurityMiddleware") + 1)
+    assert settings.STORAGES["staticfiles"]["BACKEND"] == (
+        "whitenoise.storage.CompressedManifestStaticFilesStorage")
+
+
+def test_debug_or_static_manifest_0_serves_static_files_unhashed(monkeypatch):
+    plain = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    assert load_settings(monkeypatch, DEBUG="1").STORAGES["staticfiles"]["BACKEND"] == plain
+    assert load_settings(monkeypatch, DEBUG="0", STATIC_MANIFEST="0").STORAGES[
+        "staticfiles"]["BACKEND"] == plain
+
+
+def test_the_print_stylesheet_hides_navigation_and_is_linked_from_every_page():
+    import re
+
+    from django.conf import settings
+
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    start = css.index("@media print")
+    block, depth = "", 0
+    for char in css[css.index("{", start):]:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        block += char
+        if depth == 0:
+            break
+    hidden = " ".join(re.findall(r"([^{}]+)\{[^{}]*display:\s*none", block))
+    for selector in (".site-nav", ".skip-link", ".site-search", ".site-footer"):
+        assert selector in hidden, f"print does not hide {selector}"
+    base = (settings.BASE_DIR / "templates" / "base.html").read_text()
+    assert re.search(r"""<link rel="stylesheet" href="\{% static 'css/site.css' %\}"(?! media)""",
+                     base), "base.html must link site.css for every medium, print included"

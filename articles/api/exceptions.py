@@ -10,11 +10,14 @@ One shape for every error the API answers.
 
 The workflow's and curation's errors are mapped here, so views just call them:
 TransitionNotAllowed and GuardFailed → 409, TransitionForbidden → 403,
-StaleVersion → 412, Django's ValidationError → 400.
+StaleVersion → 412, Django's ValidationError → 400; a body over
+DATA_UPLOAD_MAX_MEMORY_SIZE (Django's RequestDataTooBig) → 413.
 """
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -47,6 +50,12 @@ class PreconditionRequired(exceptions.APIException):
     default_code = "if_match_required"
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = "The request body is too large."
+    default_code = "request_too_large"
+
+
 class Gone(exceptions.APIException):
     status_code = status.HTTP_410_GONE
     default_detail = "This article has been withdrawn."
@@ -60,6 +69,9 @@ def translate(exc):
         if NON_FIELD_ERRORS in detail:
             detail[api_settings.NON_FIELD_ERRORS_KEY] = detail.pop(NON_FIELD_ERRORS)
         return exceptions.ValidationError(detail)
+    if isinstance(exc, RequestDataTooBig):
+        return RequestTooLarge(
+            f"The request body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes.")
     if isinstance(exc, Http404):
         return exceptions.NotFound(*exc.args)
     if isinstance(exc, DjangoPermissionDenied):

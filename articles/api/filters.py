@@ -16,7 +16,7 @@ from articles.search import search_articles
 
 from .pagination import NEWEST_FIRST
 from .permissions import sees_unpublished
-from .selectors import records_for
+from .selectors import records_for, sources_for
 
 ORDERINGS = {
     "-published_at": NEWEST_FIRST,
@@ -75,7 +75,7 @@ class ArticleFilter(filters.FilterSet):
         help_text="A person's slug; repeat for articles tagged with all of them.",
     )
     topic = filters.ModelChoiceFilter(
-        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic",
+        queryset=visible(Topic), to_field_name="slug", method="filter_topic",
         error_messages=unknown("topic"), help_text="A topic's slug; includes its sub-topics.",
     )
     organisation = filters.ModelChoiceFilter(
@@ -87,7 +87,8 @@ class ArticleFilter(filters.FilterSet):
         error_messages=unknown("place"), help_text="A place's slug.",
     )
     source = filters.ModelChoiceFilter(
-        queryset=Source.objects.all(), to_field_name="slug", method="filter_source",
+        queryset=lambda request: sources_for(getattr(request, "user", None)), to_field_name="slug",
+        method="filter_source",
         error_messages=unknown("source"), help_text="A source's slug.",
     )
     published_after = filters.DateFilter(
@@ -192,7 +193,7 @@ class TimelineFilter(filters.FilterSet):
         error_messages=unknown("person"), help_text="Mentions in articles tagged with this person.",
     )
     topic = filters.ModelChoiceFilter(
-        queryset=Topic.objects.all(), to_field_name="slug", method="filter_topic",
+        queryset=visible(Topic), to_field_name="slug", method="filter_topic",
         error_messages=unknown("topic"),
         help_text="Mentions in articles of this topic or its sub-topics.",
     )

@@ -83,6 +83,13 @@ class AutoSchema(openapi.AutoSchema):
             errors[403] = error("Not allowed for this user (role or workflow rule).")
         if self.method in ("POST", "PUT", "PATCH"):
             errors[415] = error("The body is not JSON (Content-Type: application/json).")
+        if self.method in ("POST", "PATCH"):
+            errors[413] = error("The body is larger than DATA_UPLOAD_MAX_MEMORY_SIZE.")
+        # Every operation answers JSON only (the page cache keys on the URL, not on Accept).
+        errors[406] = error("Accept names no type this API answers: it answers "
+                            "application/json only.")
         if "{" in self.path:
             errors[404] = error("No such object, or not one this user may see.")
+        if self.path.startswith("/api/v1/articles/{"):
+            errors[410] = error("The article was withdrawn (killed); detail is the notice.")
         return errors

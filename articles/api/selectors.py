@@ -60,14 +60,17 @@ def with_detail(articles):
 
 
 def records_for(model, user):
-    """People, organisations or places a user may see: the whole authority
+    """People, organisations, places or topics a user may see: the whole authority
     list for staff; for the public, the records that appear in live coverage
     (an accepted tag of a live article; for people also a byline, for places
     also a dateline), so that a name first seen in an embargoed draft does not
-    leak through the API before the story does."""
+    leak through the API before the story does. Topics: those whose subtree
+    has live coverage, as the topic pages show them."""
     records = model.objects.all()
     if is_staff(user):
         return records
+    if model is Topic:
+        return records.with_live_coverage()
     shown = Q(in_live_coverage(model))
     if model is Person:
         shown |= Q(has_live_byline())
@@ -107,10 +110,14 @@ def topics_for(user):
     )
 
 
-def sources():
+def sources_for(user):
+    """Every source for staff; for the public, the sources of live articles,
+    as for the other records (a publication first used by an embargoed story
+    is not announced by the API before the story)."""
     live = Article.objects.live().filter(source=OuterRef("pk"))
     count = live.order_by().values("source").annotate(n=Count("pk")).values("n")
-    return Source.objects.annotate(
+    shown = Source.objects.all() if is_staff(user) else Source.objects.filter(Exists(live))
+    return shown.annotate(
         live_articles=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
     )
 

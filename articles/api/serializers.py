@@ -6,6 +6,7 @@ articles.curation lets an edit change.
 """
 
 import re
+from collections.abc import Mapping
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -35,6 +36,24 @@ SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 class RecordRefSerializer(serializers.Serializer):
     slug = serializers.SlugField(read_only=True)
     name = serializers.CharField(read_only=True)
+
+
+class StrictInput:
+    """A body key the serializer does not write is a 400 naming it, never
+    silently dropped: a client sending {"status": "published"} must learn
+    that nothing was published. `read_only_hints` maps keys of the representation
+    to the message saying where they are changed."""
+
+    read_only_hints: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {key: [self.read_only_hints.get(key, "Unknown field.")]
+                      for key in data if key not in writable}
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 # --- Fields ------------------------------------------------------------------
@@ -223,8 +242,14 @@ class ArticleDetailSerializer(ArticleSerializer):
         return [line.strip() for line in article.captions.splitlines() if line.strip()]
 
 
-class ArticleWriteSerializer(serializers.ModelSerializer):
+class ArticleWriteSerializer(StrictInput, serializers.ModelSerializer):
     """What an edit may change (articles.curation.EDITABLE_FIELDS)."""
+
+    read_only_hints = {
+        **dict.fromkeys(ArticleDetailSerializer.Meta.fields, "Read-only."),
+        "status": "Read-only here: use /transitions/.",
+        "version": "Read-only: send it in If-Match.",
+    }
 
     source = SlugRefField("source", queryset=Source.objects.all(), allow_null=True,
                           required=False)
@@ -245,7 +270,7 @@ class TransitionSerializer(serializers.Serializer):
     needs_comment = serializers.BooleanField(read_only=True)
 
 
-class TransitionRequestSerializer(serializers.Serializer):
+class TransitionRequestSerializer(StrictInput, serializers.Serializer):
     to = serializers.ChoiceField(choices=Article.Status.choices,
                                  help_text="The state to move the article to.")
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
@@ -258,7 +283,8 @@ class TransitionRequestSerializer(serializers.Serializer):
 
 
 class TagSerializer(serializers.ModelSerializer):
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True,
+                                              allow_null=True)
     evidence = serializers.JSONField(read_only=True,
                                      help_text='Spans: [{"start", "end", "text", "field"}].')
 
@@ -323,32 +349,32 @@ class ArticleTagsSerializer(serializers.Serializer):
     dates = DateTagSerializer(many=True, read_only=True)
 
 
-class PersonTagInputSerializer(serializers.Serializer):
+class PersonTagInputSerializer(StrictInput, serializers.Serializer):
     person = SlugRefField("person", queryset=Person.objects.all())
     relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.MENTIONS)
 
 
-class OrganisationTagInputSerializer(serializers.Serializer):
+class OrganisationTagInputSerializer(StrictInput, serializers.Serializer):
     organisation = SlugRefField("organisation", queryset=Organisation.objects.all())
     relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.MENTIONS)
 
 
-class PlaceTagInputSerializer(serializers.Serializer):
+class PlaceTagInputSerializer(StrictInput, serializers.Serializer):
     place = SlugRefField("place", queryset=Place.objects.all())
     relation = serializers.ChoiceField(choices=Relation.choices, default=Relation.MENTIONS)
 
 
-class TopicTagInputSerializer(serializers.Serializer):
+class TopicTagInputSerializer(StrictInput, serializers.Serializer):
     topic = SlugRefField("topic", queryset=Topic.objects.all())
 
 
-class DateInputSerializer(serializers.ModelSerializer):
+class DateInputSerializer(StrictInput, serializers.ModelSerializer):
     class Meta:
         model = DateMention
         fields = ["text", "date_from", "date_to", "precision", "value", "mod", "label"]
 
 
-class DateCorrectionSerializer(serializers.ModelSerializer):
+class DateCorrectionSerializer(StrictInput, serializers.ModelSerializer):
     """A date's normalized value or range, as an editor corrects it."""
 
     class Meta:

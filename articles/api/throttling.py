@@ -10,5 +10,19 @@ class AnonymousRateThrottle(AnonRateThrottle):
     The rate is read per request rather than at import, as DRF's own classes
     do, so that it can be changed in settings (and in tests)."""
 
+    # Set on the request by the API's view wrapper (conditional.py), which
+    # runs this throttle before the page cache: DRF's own check must then not
+    # count the same request a second time.
+    COUNTED = "_anonymous_throttle_counted"
+
     def get_rate(self):
         return settings.API_ANON_RATE
+
+    @classmethod
+    def mark_counted(cls, request) -> None:
+        setattr(request, cls.COUNTED, True)
+
+    def allow_request(self, request, view):
+        if getattr(request, self.COUNTED, False):
+            return True
+        return super().allow_request(request, view)

@@ -26,6 +26,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file: no inline script for the CSP to allow.
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("", include(router.urls)),
-    # Only paths ending in a slash, so that APPEND_SLASH still redirects the others.
-    re_path(r"^.*/$", views.not_found),
+    # Only paths ending in a slash, so that APPEND_SLASH still redirects the
+    # others; [\s\S], not ".", so that a path with a newline is ours too.
+    re_path(r"^[\s\S]*/$", views.not_found),
 ]

@@ -7,6 +7,7 @@ their refusals into HTTP answers.
 from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import (
     OpenApiParameter,
     PolymorphicProxySerializer,
@@ -17,12 +18,12 @@ from rest_framework import mixins, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from articles import curation, workflow
+from articles import curation, tagger, workflow
 from articles.models import Article, DateMention, Organisation, Person, Place, Source, Topic
 
 from . import selectors
@@ -30,6 +31,7 @@ from .conditional import article_etag, conditional_reads, expected_version
 from .exceptions import Gone
 from .filters import ArticleFilter, TimelineFilter
 from .pagination import ArticlePagination, PagePagination
+from .parsers import JSONParser
 from .permissions import ArticlePermission, CanCurateTags, IsStaff
 from .schema import error
 from .serializers import (
@@ -189,6 +191,7 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         serializer.is_valid(raise_exception=True)
         article = serializer.save(status=Article.Status.DRAFT, created_by=request.user,
                                   last_edited_by=request.user)
+        tagger.tag_soon(article)  # as the admin does; edits are tagged by curation.edit_article
         location = reverse("api:article-detail", kwargs={"slug": article.slug}, request=request)
         return self.article_response(article, 201, {"Location": location})
 
@@ -216,7 +219,8 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         responses={200: ArticleDetailSerializer,
                    409: error("Not possible from the article's state, or a precondition fails "
                               "(problems lists each)."),
-                   412: error("If-Match names an older version.")},
+                   412: error("If-Match names an older version."),
+                   428: error("If-Match: * protects nothing: send the ETag, or no If-Match.")},
     )
     @action(detail=True, methods=["get", "post"], permission_classes=[IsStaff],
             pagination_class=None, filter_backends=[])
@@ -342,7 +346,7 @@ class SourceViewSet(ReadOnlyViewSet):
     serializer_class = SourceSerializer
 
     def get_queryset(self):
-        return selectors.sources().order_by("name", "id")
+        return selectors.sources_for(self.request.user).order_by("name", "id")
 
 
 @extend_schema_view(list=extend_schema(summary="The timeline of dates mentioned in live articles"))
@@ -358,14 +362,16 @@ class TimelineViewSet(mixins.ListModelMixin, ApiViewSet):
         return selectors.timeline()
 
 
-@extend_schema(summary="Exchange a username and password for an API token")
+@csrf_exempt  # it changes nothing, and a write to it must be a JSON 404, not a CSRF page
 def not_found(request, *args, **kwargs):
     """Any other path under the API: a JSON 404 like every other API error."""
     return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=404)
 
 
+@extend_schema(summary="Exchange a username and password for an API token")
 class ObtainTokenView(ObtainAuthToken):
     """DRF's obtain_auth_token, throttled like every anonymous request."""
 
     throttle_classes = [AnonymousRateThrottle]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
     renderer_classes = [JSONRenderer]

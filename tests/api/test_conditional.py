@@ -81,14 +81,16 @@ class TestStaffReads:
         second = as_editor.get(f"/api/v1/articles/{world.visit.slug}/",
                                HTTP_IF_NONE_MATCH=first["ETag"])
         assert second.status_code == 200
-        assert second["ETag"].startswith('"v1-') and second["ETag"] != first["ETag"]
+        # A tag decision is an edit (curation.record_tag_decision bumps the version).
+        assert second["ETag"].startswith('"v2-') and second["ETag"] != first["ETag"]
 
-    def test_either_etag_of_the_same_version_may_be_used_to_edit(self, as_publisher, editor,
-                                                                world):
-        # Curating a tag changes the representation, not the editable content.
+    def test_an_etag_read_before_a_tag_decision_is_stale(self, as_publisher, editor, world):
+        # A form opened before the decision must not silently undo it.
         etag = as_publisher.get(f"/api/v1/articles/{world.visit.slug}/")["ETag"]
         curation.accept(world.suggested, user=editor)
         response = as_publisher.patch(f"/api/v1/articles/{world.visit.slug}/",
-                                      {"standfirst": "Still mine to change."}, format="json",
+                                      {"standfirst": "Not mine to change."}, format="json",
                                       HTTP_IF_MATCH=etag)
-        assert response.status_code == 200
+        assert response.status_code == 412
+        world.visit.refresh_from_db()
+        assert world.visit.standfirst != "Not mine to change."

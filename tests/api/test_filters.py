@@ -3,7 +3,20 @@ import datetime
 import pytest
 
 from articles.models import Article, TagState
-from tests.factories import ArticleFactory, DateMentionFactory, PersonTagFactory, TopicTagFactory
+from tests.factories import (
+    ArticleFactory,
+    DateMentionFactory,
+    DraftFactory,
+    OrganisationFactory,
+    OrganisationTagFactory,
+    PersonFactory,
+    PersonTagFactory,
+    PlaceFactory,
+    PlaceTagFactory,
+    SourceFactory,
+    TopicFactory,
+    TopicTagFactory,
+)
 
 from .conftest import NOW
 
@@ -14,6 +27,12 @@ def slugs(response):
     assert response.status_code == 200, response.json()
     return [item["slug"] for item in response.json()["results"]]
 
+
+
+def source_of(article, source):
+    article.source = source
+    article.save()
+    return source
 
 class TestTagFilters:
     def test_person(self, api, world):
@@ -53,6 +72,43 @@ class TestTagFilters:
         response = api.get(f"/api/v1/articles/?{parameter}=nobody")
         assert response.status_code == 400
         assert response.json() == {parameter: [f"Unknown {kind}: 'nobody'."]}
+
+    @pytest.mark.parametrize("parameter, listing, make", [
+        ("person", "people", lambda draft: PersonTagFactory(
+            article=draft, person=PersonFactory(name="Draft Person")).person),
+        ("topic", "topics", lambda draft: TopicTagFactory(
+            article=draft, topic=TopicFactory(name="Draft Topic")).topic),
+        ("organisation", "organisations", lambda draft: OrganisationTagFactory(
+            article=draft, organisation=OrganisationFactory(name="Draft Org")).organisation),
+        ("place", "places", lambda draft: PlaceTagFactory(
+            article=draft, place=PlaceFactory(name="Draft Place")).place),
+        ("source", "sources", lambda draft: source_of(draft, SourceFactory(name="Draft Source"))),
+    ])
+    def test_a_filter_knows_exactly_the_records_the_public_lists(self, api, as_editor, world,
+                                                                 parameter, listing, make):
+        """A slug the public lists may be filtered on; one it does not list
+        answers as a nonexistent one does, so the 400/200 difference cannot
+        reveal a record known only from unpublished coverage."""
+        record = make(DraftFactory(headline="Unpublished coverage"))
+        listed = api.get(f"/api/v1/{listing}/?page_size=100").json()["results"]
+        is_public = record.slug in {item["slug"] for item in listed}
+        response = api.get(f"/api/v1/articles/?{parameter}={record.slug}")
+        nonexistent = api.get(f"/api/v1/articles/?{parameter}=no-such-slug")
+        assert nonexistent.status_code == 400
+        if is_public:
+            assert slugs(response) == []
+        else:
+            assert response.status_code == 400
+            assert response.json()[parameter] == [
+                nonexistent.json()[parameter][0].replace("no-such-slug", record.slug)]
+            assert slugs(as_editor.get(f"/api/v1/articles/?{parameter}={record.slug}")) == []
+        assert not is_public
+
+    def test_a_topic_without_live_coverage_is_unknown_on_the_timeline(self, api, as_editor, world):
+        hidden = TopicTagFactory(article=world.draft, topic=TopicFactory(name="Hidden")).topic
+        assert api.get(f"/api/v1/dates/?topic={hidden.slug}").json() == {
+            "topic": [f"Unknown topic: '{hidden.slug}'."]}
+        assert as_editor.get(f"/api/v1/dates/?topic={hidden.slug}").status_code == 200
 
     def test_a_record_seen_only_in_drafts_is_unknown_to_the_public(self, api, as_editor, world):
         assert api.get("/api/v1/articles/?person=only-in-drafts").status_code == 400

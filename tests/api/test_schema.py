@@ -53,6 +53,11 @@ def test_every_operation_describes_its_errors(schema):
             assert "404" in codes, (method, path)
         if method != "GET":
             assert "403" in codes, (method, path)
+        assert "406" in codes, (method, path)
+        if method in ("POST", "PATCH"):
+            assert {"413", "415"} <= codes, (method, path)
+        if path.startswith("/api/v1/articles/{slug}/"):
+            assert "410" in codes, (method, path)
     patch = schema["paths"]["/api/v1/articles/{slug}/"]["patch"]
     assert {"412", "428"} <= set(patch["responses"])
     assert "If-Match" in [p["name"] for p in patch["parameters"]]
@@ -68,6 +73,25 @@ def test_every_filter_is_described(schema):
     }
     timeline = {p["name"] for p in schema["paths"]["/api/v1/dates/"]["get"]["parameters"]}
     assert timeline == {"from", "to", "person", "topic", "page", "page_size"}
+
+
+def test_the_token_exchange_has_its_summary(schema):
+    token = schema["paths"]["/api/v1/auth/token/"]["post"]
+    assert token["summary"] == "Exchange a username and password for an API token"
+
+
+def test_a_406_is_what_the_schema_says(api, world):
+    response = api.get("/api/v1/sources/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 406
+    assert response.json()["code"] == "not_acceptable"
+
+
+def test_a_path_with_a_newline_is_a_json_404_and_a_write_to_it_needs_no_csrf(client, editor):
+    client.force_login(editor)
+    for method in ("get", "patch", "post"):
+        response = getattr(client, method)("/api/v1/articles/a%0Ab/")
+        assert response.status_code == 404, method
+        assert response.json()["code"] == "not_found"
 
 
 def test_token_and_session_authentication_are_described(schema):

@@ -167,8 +167,39 @@ class TestCreate:
     def test_the_status_cannot_be_set_on_creation(self, as_publisher, world):
         response = as_publisher.post("/api/v1/articles/", {
             "headline": "Straight to print", "status": "published"}, format="json")
-        assert response.status_code == 201
-        assert Article.objects.get(slug="straight-to-print").status == Article.Status.DRAFT
+        assert response.status_code == 400
+        assert response.json() == {"status": ["Read-only here: use /transitions/."]}
+        assert not Article.objects.filter(headline="Straight to print").exists()
+
+    def test_unknown_and_read_only_keys_are_named_not_dropped(self, as_reporter, world):
+        response = as_reporter.post("/api/v1/articles/", {
+            "headline": "Typo", "foo": 1, "bodyy": "x", "version": 7, "corrections": []},
+            format="json")
+        assert response.status_code == 400
+        assert response.json() == {"foo": ["Unknown field."], "bodyy": ["Unknown field."],
+                                   "version": ["Read-only: send it in If-Match."],
+                                   "corrections": ["Read-only."]}
+
+    def test_a_created_draft_gets_tag_suggestions(self, as_reporter, world,
+                                                  django_capture_on_commit_callbacks):
+        from articles import tagger
+
+        tagger.reset_cache()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = as_reporter.post("/api/v1/articles/", {
+                "headline": "Hun Sen speaks", "source": "asia-wire",
+                "body": "Hun Sen spoke in Phnom Penh on 5 July 2024 about ASEAN."},
+                format="json")
+        tagger.reset_cache()
+        assert response.status_code == 201, response.json()
+        article = Article.objects.get(slug=response.json()["slug"])
+        people = ArticlePerson.objects.filter(article=article)
+        assert {(t.person.slug, t.state, t.origin) for t in people} >= {
+            ("hun-sen", TagState.SUGGESTED, TagOrigin.TAGGER)}
+        assert DateMention.objects.filter(article=article, state=TagState.SUGGESTED,
+                                          value="2024-07-05").exists()
+        article.refresh_from_db()
+        assert not tagger.needs_tagging(article)
 
     def test_invalid_fields_are_named(self, as_reporter, world):
         response = as_reporter.post("/api/v1/articles/", {
@@ -228,6 +259,30 @@ class TestEdit:
         response = as_reporter.patch(f"/api/v1/articles/{own_draft.slug}/", {"body": "x"},
                                      format="json", HTTP_IF_MATCH="*")
         assert response.status_code == 428
+
+    def test_patching_the_status_is_refused_and_changes_nothing(self, as_publisher, world):
+        response = as_publisher.patch(f"/api/v1/articles/{world.draft.slug}/",
+                                      {"status": "published", "foo": "x"}, format="json",
+                                      HTTP_IF_MATCH=str(world.draft.version))
+        assert response.status_code == 400
+        assert response.json() == {"status": ["Read-only here: use /transitions/."],
+                                   "foo": ["Unknown field."]}
+        world.draft.refresh_from_db()
+        assert (world.draft.status, world.draft.version) == (Article.Status.DRAFT, 1)
+
+    def test_an_edit_of_the_text_is_tagged_again(self, as_reporter, own_draft, world,
+                                                 django_capture_on_commit_callbacks):
+        from articles import tagger
+
+        tagger.reset_cache()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = as_reporter.patch(f"/api/v1/articles/{own_draft.slug}/",
+                                         {"body": "Hun Sen met ministers."}, format="json",
+                                         HTTP_IF_MATCH=str(own_draft.version))
+        tagger.reset_cache()
+        assert response.status_code == 200, response.json()
+        assert ArticlePerson.objects.filter(article=own_draft, person=world.hun_sen,
+                                            state=TagState.SUGGESTED).exists()
 
     def test_model_validation_errors_come_back_as_400(self, as_reporter, own_draft):
         response = as_reporter.patch(f"/api/v1/articles/{own_draft.slug}/",
@@ -293,6 +348,13 @@ class TestTransitions:
         assert response.status_code == 400
         assert list(response.json()) == ["to"]
 
+    def test_an_unknown_key_in_a_transition_is_400(self, as_reporter, own_draft):
+        response = as_reporter.post(f"/api/v1/articles/{own_draft.slug}/transitions/",
+                                    {"to": "in_review", "coment": "typo"}, format="json")
+        assert response.json() == {"coment": ["Unknown field."]}
+        own_draft.refresh_from_db()
+        assert own_draft.status == Article.Status.DRAFT
+
 
 class TestTagCuration:
     def test_lists_every_tag_of_every_state_with_provenance(self, as_editor, world):
@@ -353,6 +415,9 @@ class TestTagCuration:
         unknown = as_editor.post(f"/api/v1/articles/{world.budget.slug}/tags/people/",
                                  {"person": "nobody"}, format="json")
         assert unknown.json() == {"person": ["Unknown person: 'nobody'."]}
+        extra = as_editor.post(f"/api/v1/articles/{world.budget.slug}/tags/people/",
+                               {"person": "hun-sen", "state": "accepted"}, format="json")
+        assert extra.json() == {"state": ["Unknown field."]}
 
     def test_correct_a_dates_normalized_value(self, as_editor, world):
         response = as_editor.patch(
