@@ -2,9 +2,10 @@
 RSS and Atom feeds of live articles: the latest, per topic (sub-topics
 included), per person.
 
-Feed readers treat titles and descriptions as HTML, so both are escaped here
-before the XML writer escapes them again: a headline reading "<script>" shows
-as that text, not as markup.
+Feed readers treat titles, descriptions and categories as HTML, so every
+text from the database is escaped here before the XML writer escapes it
+again: a headline or a topic named "<script>" shows as that text, not as
+markup.
 """
 
 from django.contrib.syndication.views import Feed
@@ -34,10 +35,10 @@ class ArticleFeed(Feed):
         return article.updated_at
 
     def item_author_name(self, article):
-        return ", ".join(b.person.name for b in article.byline_set.all()) or None
+        return ", ".join(escape(b.person.name) for b in article.byline_set.all()) or None
 
     def item_categories(self, article):
-        return [tag.topic.name for tag in article.topic_tags.all()]
+        return [escape(tag.topic.name) for tag in article.topic_tags.all()]
 
     def item_guid(self, article):
         return f"newsroom:article:{article.pk}"
@@ -64,13 +65,13 @@ class TopicFeed(ArticleFeed):
         return Topic.objects.with_live_coverage().get(slug=slug)
 
     def title(self, topic):
-        return f"Newsroom: {topic.name}"
+        return f"Newsroom: {escape(topic.name)}"
 
     def link(self, topic):
         return topic.get_absolute_url()
 
     def description(self, topic):
-        return f"The latest articles about {topic.name} and its sub-topics."
+        return f"The latest articles about {escape(topic.name)} and its sub-topics."
 
     def items(self, topic):
         return public_articles().for_topic(topic)[:FEED_LENGTH]
@@ -81,13 +82,13 @@ class PersonFeed(ArticleFeed):
         return people_in_public_view().get(slug=slug)
 
     def title(self, person):
-        return f"Newsroom: {person.name}"
+        return f"Newsroom: {escape(person.name)}"
 
     def link(self, person):
         return person.get_absolute_url()
 
     def description(self, person):
-        return f"The latest articles about {person.name}."
+        return f"The latest articles about {escape(person.name)}."
 
     def items(self, person):
         return public_articles().for_person(person)[:FEED_LENGTH]

@@ -1,14 +1,26 @@
-"""Production settings, response headers, login rate limiting, hostile content in the admin."""
+"""Production settings, response headers, login rate limiting, hostile content
+on the public pages, in the JSON-LD, the feeds, the API and the admin."""
 
+import json
 import os
+import re
 import subprocess
 import sys
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
-from tests.factories import ArticleFactory, PersonFactory, PersonTagFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    PersonFactory,
+    PersonTagFactory,
+    TopicFactory,
+    TopicTagFactory,
+    UserFactory,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "</script><script>alert(1)</script>{{ request.user }}<b>bold</b>"
@@ -99,3 +111,87 @@ def test_hostile_text_is_inert_in_the_admin(client):
         assert "<script>alert(1)</script>" not in content, url
         assert "<b>bold</b>" not in content, url
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content, url
+
+
+# --- Hostile names and aliases on every surface ----------------------------------
+
+LD_JSON = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
+
+
+@pytest.fixture
+def hostile_world(db):
+    person = PersonFactory(name=f"Person {HOSTILE}")
+    person.aliases.create(name=f"Alias {HOSTILE}")
+    topic = TopicFactory(name=f"Topic {HOSTILE}")
+    article = ArticleFactory(headline=f"Story {HOSTILE}", body=f"Body {HOSTILE}")
+    PersonTagFactory(article=article, person=person, relation="about")
+    TopicTagFactory(article=article, topic=topic)
+    return {"person": person, "topic": topic, "article": article}
+
+
+def assert_inert_html(content: str, where: str) -> None:
+    assert "<script>alert(1)</script>" not in content, where
+    assert "<b>bold</b>" not in content, where
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in content, where
+    assert "{{ request.user }}" in content, f"{where}: template syntax in data was evaluated"
+    for block in LD_JSON.findall(content):
+        json.loads(block)  # the data did not end the script element early
+        assert "</" not in block, where
+
+
+def test_hostile_names_and_aliases_are_inert_on_the_public_pages(client, hostile_world):
+    person, topic, article = hostile_world["person"], hostile_world["topic"], hostile_world["article"]
+    for url in [person.get_absolute_url(), topic.get_absolute_url(), article.get_absolute_url(),
+                "/people/", "/topics/", "/"]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_inert_html(response.content.decode(), url)
+    page = client.get(person.get_absolute_url()).content.decode()
+    # The page does not list aliases today; if it ever does, escaped.
+    assert f"Alias {HOSTILE}" not in page
+    ld = [json.loads(b) for b in LD_JSON.findall(client.get(article.get_absolute_url())
+                                                 .content.decode())]
+    names = json.dumps(ld)
+    assert json.dumps(person.name)[1:-1] in names, "JSON-LD keeps the name, as data"
+
+
+@pytest.mark.parametrize("feed", ["person", "topic", "latest"])
+def test_hostile_names_are_inert_in_the_feeds(client, hostile_world, feed):
+    url = {"person": f"/feeds/people/{hostile_world['person'].slug}/",
+           "topic": f"/feeds/topics/{hostile_world['topic'].slug}/",
+           "latest": "/feeds/latest/"}[feed]
+    response = client.get(url)
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)  # still well-formed XML
+    # Readers treat an item's title as HTML: it is escaped before the XML
+    # writer escapes it again, so that it reads as the text it is.
+    assert root.findtext("channel/item/title") == escape(f"Story {HOSTILE}")
+    assert b"<script>" not in response.content and b"<b>bold</b>" not in response.content
+    # So are the channel's title and description, and the categories (topic names).
+    texts = [el.text or "" for el in root.iter()
+             if el.tag in {"title", "description", "category", "author"}]
+    assert not [t for t in texts if "<script" in t or "<b>" in t], texts
+    assert any(escape(f"Topic {HOSTILE}") in t for t in texts)
+
+
+def test_hostile_aliases_are_plain_data_in_the_api(client, hostile_world, settings):
+    settings.API_ANON_RATE = None
+    response = client.get(f"/api/v1/people/{hostile_world['person'].slug}/")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert f"Alias {HOSTILE}" in json.dumps(response.json()["aliases"])
+    assert response.json()["name"] == f"Person {HOSTILE}"
+
+
+def test_hostile_aliases_are_inert_in_the_admin(client, hostile_world):
+    client.force_login(UserFactory(username="root", is_superuser=True))
+    person = hostile_world["person"]
+    for url in [reverse("admin:articles_person_change", args=[person.pk]),
+                reverse("admin:articles_person_changelist"),
+                reverse("admin:articles_topic_changelist")]:
+        content = client.get(url).content.decode()
+        assert "<script>alert(1)</script>" not in content, url
+        assert "<b>bold</b>" not in content, url
+    change = client.get(reverse("admin:articles_person_change", args=[person.pk])).content.decode()
+    assert "Alias &lt;/script&gt;&lt;script&gt;alert(1)" in change
