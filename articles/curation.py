@@ -278,6 +278,8 @@ def merge_people(*, survivor: Person, duplicate: Person, user) -> Person:
         raise TransitionForbidden("You may not merge people.")
     if survivor.pk == duplicate.pk:
         raise ValidationError("Choose two different people to merge.")
+    touched = set(ArticlePerson.objects.filter(person=duplicate).values_list("article_id", flat=True))
+    touched |= set(Byline.objects.filter(person=duplicate).values_list("article_id", flat=True))
     for tag in ArticlePerson.objects.filter(person=duplicate).select_related("article"):
         existing = ArticlePerson.objects.filter(article=tag.article, person=survivor).first()
         if existing is None:
@@ -308,6 +310,11 @@ def merge_people(*, survivor: Person, duplicate: Person, user) -> Person:
     PersonAlias.objects.create(record=survivor, name=old_name, confirmed_by_editor=True)
     survivor.description, survivor.wikidata_id = description, wikidata
     survivor.save()
+    # Their tags and bylines changed under any form open on them: as a tag
+    # decision does, the merge makes those forms stale instead of letting a
+    # save put the old rows back.
+    Article.objects.filter(pk__in=touched).update(version=F("version") + 1, last_edited_by=user,
+                                                  updated_at=timezone.now())
     return survivor
 
 

@@ -18,6 +18,7 @@ from articles.models import (
 )
 from tests.factories import (
     ArticleFactory,
+    BylineFactory,
     DateMentionFactory,
     PersonFactory,
     PersonTagFactory,
@@ -134,3 +135,21 @@ class TestDecisionsAreEdits:
             curation.accept(tag, user=UserFactory(group="Reporter"))
         assert version_of(tag.article) == (before, None)
         assert ArticlePerson.objects.get(pk=tag.pk).state == TagState.SUGGESTED
+
+
+def test_a_merge_makes_forms_open_on_the_touched_articles_stale():
+    admin = UserFactory(username="root", is_superuser=True)
+    survivor, duplicate = PersonFactory(name="Hun Sen"), PersonFactory(name="Hun Sen (2)")
+    tagged, bylined, untouched = ArticleFactory(), ArticleFactory(), ArticleFactory()
+    PersonTagFactory(article=tagged, person=duplicate)
+    BylineFactory(article=bylined, person=duplicate)
+    opened = {a.pk: a.version for a in (tagged, bylined, untouched)}
+
+    curation.merge_people(survivor=survivor, duplicate=duplicate, user=admin)
+
+    assert version_of(tagged) == (opened[tagged.pk] + 1, admin.pk)
+    assert version_of(bylined) == (opened[bylined.pk] + 1, admin.pk)
+    assert version_of(untouched)[0] == opened[untouched.pk]
+    with pytest.raises(workflow.StaleVersion):
+        curation.edit_article(article=tagged, user=admin, expected_version=opened[tagged.pk],
+                              changes={"headline": "Overwrites the merge"})
