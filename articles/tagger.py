@@ -189,10 +189,12 @@ def publication_date(article) -> datetime.date:
     return timezone.localtime(moment).date()
 
 
-def _spans(mentions):
+def _spans(mentions, alternatives=()):
     """Evidence spans: each names its field; an ambiguous mention keeps the
-    slugs of every person it may stand for under "candidates", for the admin
-    to show beside it."""
+    slugs of every person it may stand for under "candidates", and the
+    records the whole suggestion may be instead of its own (a place "Abe"
+    beside a person Abe) go on its first span as "alternatives", for the
+    admin to show beside it."""
     spans = []
     for m in mentions:
         span = {"start": m["span"][0], "end": m["span"][1], "text": m["text"],
@@ -200,6 +202,8 @@ def _spans(mentions):
         if m.get("candidates"):
             span["candidates"] = list(m["candidates"])
         spans.append(span)
+    if spans and alternatives:
+        spans[0]["alternatives"] = list(alternatives)
     return spans
 
 
@@ -224,7 +228,7 @@ def tag_article(article: Article, *, tagger: Tagger | None = None) -> TagResult:
                 continue
             keep.add(record.pk)
             values = {"relation": item["relation"], "confidence": item["confidence"],
-                      "evidence": _spans(item["mentions"])}
+                      "evidence": _spans(item["mentions"], item.get("alternatives", ()))}
             tag = existing.get(record.pk)
             if tag is None:
                 tag_model.objects.create(article=article, **{field: record}, **base, **values)

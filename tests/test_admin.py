@@ -832,3 +832,22 @@ def test_restore_leaves_bylines_from_before_byline_history_alone(client, editor)
                 {"expected_version": article.version})
     article.refresh_from_db()
     assert article.headline == "First" and Byline.objects.filter(article=article).count() == 1
+
+
+def test_an_ambiguous_suggestion_names_the_other_records_it_may_be(client, editor):
+    from articles import tagger
+
+    PersonFactory(name="Atsushi Ueno")
+    PersonFactory(name="Hiroshi Ueno")
+    article = ArticleFactory(status=Article.Status.DRAFT, headline="Envoys meet",
+                             body="Atsushi Ueno met Hiroshi Ueno in Tokyo. Ueno said so.")
+    tagger.tag_article(article)
+    client.force_login(editor)
+    page = client.get(change_url(article)).content.decode()
+    review = page[page.index('id="tag-review"'):]
+    row = review[review.index("<strong>Hiroshi Ueno"):]
+    row = row[:row.index("</tr>")]
+    assert "Ambiguous:" in row and "Atsushi Ueno" in row
+    # A suggestion whose mentions are all its own says nothing of the kind.
+    other = review[review.index("<strong>Atsushi Ueno"):]
+    assert "Ambiguous:" not in other[:other.index("</tr>")]

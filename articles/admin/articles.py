@@ -22,7 +22,10 @@ from ..models import (
     Correction,
     DateMention,
     EditorialNote,
+    Organisation,
+    Person,
     PersonCandidate,
+    Place,
     TagState,
     TransitionLog,
 )
@@ -516,12 +519,32 @@ class ArticleAdmin(SimpleHistoryAdmin):
             qs = model.objects.filter(article=article, state=TagState.SUGGESTED)
             if related:
                 qs = qs.select_related(related)
-            items = [{"tag": tag, "kind": kind,
+            items = [{"tag": tag, "kind": kind, "record": getattr(tag, related) if related else None,
                       "snippets": [evidence_snippet(article, s) for s in tag.evidence[:3]]}
                      for tag in qs]
             if items:
                 groups.append({"kind": kind, "items": items})
+        self.add_ambiguity(groups)
         return groups
+
+    @staticmethod
+    def add_ambiguity(groups):
+        """Beside each suggestion, the other records its mentions may stand for
+        (a surname two people named in the article share; a name that is also
+        a place), found by the tagger and kept in the evidence: the editor
+        decides. One query per kind of record, whatever the number of tags."""
+        items = [item for group in groups for item in group["items"] if item["record"]]
+        wanted = {item["tag"].pk: {slug for span in item["tag"].evidence
+                                   for slug in [*span.get("candidates", ()),
+                                                *span.get("alternatives", ())]}
+                                  - {item["record"].slug} for item in items}
+        slugs = set().union(*wanted.values()) if wanted else set()
+        names = {}
+        if slugs:
+            for model in (Person, Organisation, Place):
+                names.update(model.objects.filter(slug__in=slugs).values_list("slug", "name"))
+        for item in items:
+            item["also"] = sorted(names[slug] for slug in wanted[item["tag"].pk] if slug in names)
 
     def pending_candidates(self, article):
         return [{"candidate": c, "snippets": [evidence_snippet(article, s) for s in c.evidence[:2]]}
