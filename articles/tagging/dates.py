@@ -1052,29 +1052,27 @@ def _h_week_of_month(m, ctx):
     ord_ = m["ord"].lower()
     mo = _month_num(m["m"])
     s, e = m.span()
-    y = _explicit_year(ctx, m["y"], m["ry"])
-    if y is None:
-        picked = _choose_year(lambda yy: _week(_nth_thursday(yy, mo, ord_))[1:], ctx.pub,
-                              lambda: ctx.tense(s, e))
-        if picked is None:
-            return []
-        y = picked[0]
-    value, monday, sunday = _week(_nth_thursday(y, mo, ord_))
-    return [ctx.match(s, e, "week", value, monday, sunday)]
+    return _week_containing(ctx, s, e, _explicit_year(ctx, m["y"], m["ry"]),
+                            lambda yy: _nth_thursday(yy, mo, ord_))
 
 
 def _h_week_of_day(m, ctx):
     name = m["m1"] or m["m2"]
     mo, d = _month_num(name), _day_num(m["d1"] or m["d2"])
     s, e = m.span()
-    y = int(m["y"]) if m["y"] else None
-    if y is None:
-        picked = _choose_year(lambda yy: _week(date(yy, mo, d))[1:], ctx.pub,
-                              lambda: ctx.tense(s, e))
+    return _week_containing(ctx, s, e, int(m["y"]) if m["y"] else None,
+                            lambda yy: date(yy, mo, d))
+
+
+def _week_containing(ctx, s, e, year, day_of):
+    """The ISO week holding day_of(year); without a year, the one the tense
+    and the publication date choose."""
+    if year is None:
+        picked = _choose_year(lambda yy: _week(day_of(yy))[1:], ctx.pub, lambda: ctx.tense(s, e))
         if picked is None:
             return []
-        y = picked[0]
-    value, monday, sunday = _week(date(y, mo, d))
+        year = picked[0]
+    value, monday, sunday = _week(day_of(year))
     return [ctx.match(s, e, "week", value, monday, sunday)]
 
 
