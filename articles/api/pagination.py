@@ -23,6 +23,8 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from articles.pagination import LISTING_CAP, CappedPaginator
 
+from .permissions import sees_unpublished
+
 COUNT_CAP = LISTING_CAP
 
 
@@ -103,18 +105,20 @@ OLDEST_FIRST = (F("published_at").asc(nulls_first=True), F("id").asc())
 
 
 def after(published_at, pk) -> Q:
-    """Rows that come after (published_at, pk) in NEWEST_FIRST order."""
+    """Dated rows that come after (published_at, pk) in NEWEST_FIRST order
+    (after a dated position, the undated drafts come too, fetched apart).
+    The bound on published_at comes first and alone, so that the index scan
+    starts at the position instead of at the newest article."""
     if published_at is None:
         return Q(published_at__isnull=True, id__lt=pk)
-    return (Q(published_at__lt=published_at) | Q(published_at=published_at, id__lt=pk)
-            | Q(published_at__isnull=True))
+    return Q(published_at__lte=published_at) & (Q(published_at__lt=published_at) | Q(id__lt=pk))
 
 
 def before(published_at, pk) -> Q:
     """Rows that come before (published_at, pk) in NEWEST_FIRST order."""
     if published_at is None:
         return Q(published_at__isnull=False) | Q(published_at__isnull=True, id__gt=pk)
-    return Q(published_at__gt=published_at) | Q(published_at=published_at, id__gt=pk)
+    return Q(published_at__gte=published_at) & (Q(published_at__gt=published_at) | Q(id__gt=pk))
 
 
 class ArticlePagination(PagePagination):
@@ -160,9 +164,15 @@ class ArticlePagination(PagePagination):
             has_previous, has_next = len(rows) > size, True
             rows = rows[:size][::-1]
         else:
-            if position is not None:
-                queryset = queryset.filter(after(*position))
-            rows = list(queryset.order_by(*NEWEST_FIRST)[: size + 1])
+            page = queryset.filter(after(*position)) if position is not None else queryset
+            rows = list(page.order_by(*NEWEST_FIRST)[: size + 1])
+            if (position is not None and position[0] is not None and len(rows) <= size
+                    and sees_unpublished(request.user)):
+                # Past the dated articles, editors' drafts (no publication
+                # time) follow, newest first. The public's lists are live
+                # articles, all dated: for them this query never runs.
+                undated = queryset.filter(published_at__isnull=True).order_by("-id")
+                rows += list(undated[: size + 1 - len(rows)])
             has_previous, has_next = position is not None, len(rows) > size
             rows = rows[:size]
         self.next_cursor = self.encode(rows[-1], backwards=False) if has_next and rows else None

@@ -242,3 +242,44 @@ class TestQueryBudget:
         light_count, _ = queries(as_editor, f"/api/v1/articles/{light.slug}/tags/")
         heavy_count, _ = queries(as_editor, f"/api/v1/articles/{heavy.slug}/tags/")
         assert light_count == heavy_count <= 16, (light_count, heavy_count)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite",
+                    reason="SQLite's planner: PostgreSQL ranges its index scans by every bound")
+def test_a_deep_cursor_page_starts_its_index_scan_at_the_position(db):
+    """A cursor page deep in the archive must cost what the first page costs:
+    the index scan starts at the cursor's publication time, not at today.
+    Measured in SQLite virtual-machine steps (a progress handler), which do
+    not depend on the machine's speed."""
+    from articles.api.pagination import NEWEST_FIRST, ArticlePagination, after
+    from articles.models import Article
+
+    source = ArticleFactory().source
+    Article.objects.bulk_create(
+        Article(headline=f"Story {n}", slug=f"story-{n}", body="Text.", source=source,
+                status=Article.Status.PUBLISHED, published_at=NOW - datetime.timedelta(hours=n + 1))
+        for n in range(1500))
+    live = Article.objects.live()
+    deep = live.order_by(*NEWEST_FIRST)[1450]
+    position = (deep.published_at, deep.pk)
+    assert ArticlePagination.decode(ArticlePagination(), ArticlePagination.encode(
+        deep, backwards=False)) == (position, False)
+
+    def steps(queryset):
+        connection.ensure_connection()
+        ticks = [0]
+
+        def tick():
+            ticks[0] += 1
+            return 0
+
+        connection.connection.set_progress_handler(tick, 100)
+        try:
+            list(queryset.order_by(*NEWEST_FIRST).values_list("pk", flat=True)[:21])
+        finally:
+            connection.connection.set_progress_handler(None, 100)
+        return ticks[0]
+
+    first_page = steps(live)
+    deep_page = steps(live.filter(after(*position)))
+    assert deep_page <= 3 * first_page + 10, (first_page, deep_page)
