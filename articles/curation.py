@@ -6,7 +6,7 @@ The admin and the API both call these.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -104,17 +104,13 @@ def bylines_as_of(article: Article, when) -> list[tuple] | None:
 
 
 def record_tag_decision(article: Article, *, user) -> None:
-    """A tag decision is an edit of the article: bump its version, so that a
-    form opened before it (whose tag rows still show the old state) is
-    refused on save instead of silently undoing it, and the presence banner
-    names who decided. F() and a single UPDATE: the row lock it takes is the
-    one lock_for_edit waits for, so a concurrent form save and a decision are
-    serialized and the later one sees the other's version."""
-    now = timezone.now()
-    Article.objects.filter(pk=article.pk).update(version=F("version") + 1, last_edited_by=user,
-                                                 updated_at=now)
-    article.version = Article.objects.values_list("version", flat=True).get(pk=article.pk)
-    article.last_edited_by, article.updated_at = user, now
+    """A tag decision is an edit of the article (Article.objects.record_edit:
+    a form opened before it, whose tag rows still show the old state, is
+    refused on save); `article` is brought up to date."""
+    Article.objects.filter(pk=article.pk).record_edit(user)
+    article.version, article.updated_at = (
+        Article.objects.values_list("version", "updated_at").get(pk=article.pk))
+    article.last_edited_by = user
 
 
 def require_curator(user):
@@ -310,11 +306,9 @@ def merge_people(*, survivor: Person, duplicate: Person, user) -> Person:
     PersonAlias.objects.create(record=survivor, name=old_name, confirmed_by_editor=True)
     survivor.description, survivor.wikidata_id = description, wikidata
     survivor.save()
-    # Their tags and bylines changed under any form open on them: as a tag
-    # decision does, the merge makes those forms stale instead of letting a
-    # save put the old rows back.
-    Article.objects.filter(pk__in=touched).update(version=F("version") + 1, last_edited_by=user,
-                                                  updated_at=timezone.now())
+    # Their tags and bylines changed under any form open on them: those
+    # forms go stale instead of a save putting the old rows back.
+    Article.objects.filter(pk__in=touched).record_edit(user)
     return survivor
 
 

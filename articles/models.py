@@ -441,6 +441,15 @@ class ArticleQuerySet(models.QuerySet):
         """Articles the public may see (live_q)."""
         return self.filter(live_q())
 
+    def record_edit(self, user) -> int:
+        """Count a change made beside the article form (a tag decision, a
+        correction, a merge of people) as an edit of these articles: their
+        version moves, so that a form opened before it is refused on save
+        instead of undoing it, and the presence banner names who did it. One
+        UPDATE with F(): the row lock it takes is the one optimistic locking
+        waits for, so concurrent edits are serialized."""
+        return self.update(version=F("version") + 1, last_edited_by=user, updated_at=timezone.now())
+
     # Tag filters are subqueries rather than joins, so they combine (person A
     # and person B) without duplicating rows or needing DISTINCT.
     def for_person(self, person):

@@ -18,7 +18,6 @@ from datetime import datetime
 from typing import Callable
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from .models import Article, ArticleTopic, Correction, TagState, TransitionLog
@@ -307,8 +306,7 @@ def correct(article: Article, *, user, text: str) -> Correction:
     if not text.strip():
         raise GuardFailed(["A correction needs a text."])
     correction = Correction.objects.create(article=locked, text=text.strip(), created_by=user)
-    Article.objects.filter(pk=locked.pk).update(version=F("version") + 1, last_edited_by=user,
-                                                updated_at=timezone.now())
+    Article.objects.filter(pk=locked.pk).record_edit(user)
     transaction.on_commit(lambda: public_content_changed.send(sender=Article, article=locked))
     return correction
 
