@@ -113,8 +113,13 @@ def record_tag_decision(article: Article, *, user) -> None:
     article.last_edited_by = user
 
 
+def can_curate(user) -> bool:
+    """Editors (articles.curate_tags) decide on tags, add them by hand and run the tagger."""
+    return user.is_active and (user.is_superuser or user.has_perm("articles.curate_tags"))
+
+
 def require_curator(user):
-    if not user.is_active or not (user.is_superuser or user.has_perm("articles.curate_tags")):
+    if not can_curate(user):
         raise TransitionForbidden("Only editors may decide on tags.")
 
 

@@ -171,10 +171,14 @@ def can_schedule(article: Article, user) -> bool:
     return any(t.name == "publish" for t in available_transitions(article, user))
 
 
+def may_correct(user) -> bool:
+    """Publishers append corrections."""
+    return user.is_active and (user.is_superuser or user.has_perm("articles.publish_article"))
+
+
 def can_correct(article: Article, user) -> bool:
-    """Publishers append corrections to published articles."""
-    return (article.status == Status.PUBLISHED and user.is_active
-            and (user.is_superuser or user.has_perm("articles.publish_article")))
+    """Whether correct() would take a correction of this article from this user."""
+    return article.status == Status.PUBLISHED and may_correct(user)
 
 
 def transition_for(article: Article, to: str) -> Transition:
@@ -298,7 +302,7 @@ def kill(article, *, user, reason):
 @transaction.atomic
 def correct(article: Article, *, user, text: str) -> Correction:
     """Append a dated, public correction note to a published article."""
-    if not user.is_active or not (user.is_superuser or user.has_perm("articles.publish_article")):
+    if not may_correct(user):
         raise TransitionForbidden("Only publishers may correct a published article.")
     locked = Article.objects.select_for_update().get(pk=article.pk)
     if locked.status != Status.PUBLISHED:

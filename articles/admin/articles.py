@@ -237,7 +237,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
             if hasattr(instance, "decided_by_id") and (
                 instance.pk is None or "state" in self._form_of(formset, instance).changed_data
             ):
-                if not (request.user.is_superuser or request.user.has_perm("articles.curate_tags")):
+                if not curation.can_curate(request.user):
                     raise PermissionDenied
                 if instance.pk is None and instance.state == TagState.ACCEPTED:
                     # A tag added by hand here is one added by hand anywhere:
@@ -310,7 +310,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Suggest tags for selected (run the tagger)")
     def tag_selected(self, request, queryset):
-        if not (request.user.is_superuser or request.user.has_perm("articles.curate_tags")):
+        if not curation.can_curate(request.user):
             self.message_user(request, "Only editors may run the tagger.", messages.ERROR)
             return
         the_tagger = tagger.get_tagger()
@@ -562,7 +562,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 "transitions": workflow.available_transitions(article, request.user),
                 "can_schedule": workflow.can_schedule(article, request.user),
                 "can_correct": workflow.can_correct(article, request.user),
-                "can_curate": request.user.is_superuser or request.user.has_perm("articles.curate_tags"),
+                "can_curate": curation.can_curate(request.user),
                 "pending_groups": self.pending_suggestions(article),
                 "pending_candidates": self.pending_candidates(article),
                 "others_present": presence.others_present(article, request.user),

@@ -61,7 +61,7 @@ class TagAdmin(ReadOnlyAdmin):
     article_link = article_link
 
     def has_curate_permission(self, request):
-        return request.user.is_superuser or request.user.has_perm("articles.curate_tags")
+        return curation.can_curate(request.user)
 
     def _decide(self, request, queryset, accept):
         done, failed = 0, []

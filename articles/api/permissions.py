@@ -7,6 +7,7 @@ workflow's, asked through workflow.can_edit.
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from articles.curation import can_curate
 from articles.workflow import can_edit
 
 
@@ -54,5 +55,4 @@ class CanCurateTags(IsStaff):
     message = "Only editors may curate tags."
 
     def has_permission(self, request, view):
-        return (super().has_permission(request, view)
-                and request.user.has_perm("articles.curate_tags"))
+        return super().has_permission(request, view) and can_curate(request.user)
