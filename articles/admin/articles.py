@@ -389,13 +389,14 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 return JsonResponse({"version": ["Give the version number the page was opened at."]},
                                     status=400)
         presence.mark_present(article, request.user)
+        others = presence.others_present(article, request.user)
         return JsonResponse({
             "version": article.version,
-            "saved_since": opened is not None and article.version != opened,
+            "saved_since": presence.saved_since(article, opened),
             "last_edited_by": article.last_edited_by.get_username() if article.last_edited_by else None,
             "updated_at": article.updated_at.isoformat(),
-            "others": presence.others_present(article, request.user),
-            "warnings": presence.warnings(article, request.user, opened),
+            "others": others,
+            "warnings": presence.warnings(article, opened, others),
         })
 
     def decide_view(self, request, pk, kind, tag_id, decision):

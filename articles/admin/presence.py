@@ -23,15 +23,19 @@ def others_present(article, user) -> list[str]:
                   .exclude(user=user).values_list("user__username", flat=True))
 
 
-def warnings(article, user, opened_version: int | None) -> list[str]:
-    """The banner's sentences, most urgent first."""
+def saved_since(article, opened_version: int | None) -> bool:
+    """Whether someone saved the article after a page opened it at `opened_version`."""
+    return opened_version is not None and article.version != opened_version
+
+
+def warnings(article, opened_version: int | None, others: list[str]) -> list[str]:
+    """The banner's sentences, most urgent first; `others` as others_present() gives them."""
     notes = []
-    if opened_version is not None and article.version != opened_version:
+    if saved_since(article, opened_version):
         who = article.last_edited_by.get_username() if article.last_edited_by else "Someone"
         notes.append(f"{who} saved this article since you opened it (version {article.version}; "
                      f"you opened version {opened_version}): your save would be refused. "
                      "Copy your changes and reload.")
-    others = others_present(article, user)
     if others:
         notes.append(f"Also open now by: {', '.join(others)}.")
     return notes
