@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .models import Article, Byline, Person, Place, Source
 from .tagger import get_tagger, publication_date, tag_article
-from .tagging.cleaning import clean_text, content_hash, normalize_for_hash
+from .tagging.cleaning import clean_text, content_hash
 from .tagging.extraction import DEFAULT_SOURCES, FIELDS, extract
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -173,9 +173,9 @@ def _duplicate(draft: Draft):
         # The same body under a new headline: candidates share the body's start,
         # then the normalized bodies are compared.
         start = draft.body.strip()[:40]
-        wanted = normalize_for_hash(draft.body)
+        wanted = body_key(draft.body)
         for article in Article.objects.filter(body__startswith=start).only("headline", "slug", "body")[:20]:
-            if normalize_for_hash(article.body) == wanted:
+            if body_key(article.body) == wanted:
                 return article
     return found
 
