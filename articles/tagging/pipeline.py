@@ -95,18 +95,14 @@ class Tagger:
             where = fields.place(match.start, match.end)
             if where is None:
                 continue
-            item = {
-                "text": match.text,
-                "span": [where[1], where[2]],
+            result["dates"].append({
+                **_mention(*where, match.text),
                 "precision": match.precision,
                 "value": match.value,
                 "date_from": match.date_from.isoformat(),
                 "date_to": match.date_to.isoformat(),
                 "mod": match.mod,
-            }
-            if where[0] != "body":
-                item["field"] = where[0]
-            result["dates"].append(item)
+            })
         for topic in self.topics.suggest(read, headline=headline, entities=entity_keys):
             result["topics"].append({
                 "topic": topic.topic,
