@@ -643,6 +643,13 @@ class _Ctx:
             self._tenses[key] = _tense(self.text, start, end)
         return self._tenses[key]
 
+    def year_for(self, s: int, e: int, make) -> int | None:
+        """The year a yearless expression at s..e means (``make(y)`` gives its
+        first and last day in year y), by the publication date and, where
+        they disagree, the tense; None if no year fits."""
+        picked = _choose_year(make, self.pub, lambda: self.tense(s, e))
+        return picked[0] if picked else None
+
     def match(self, s, e, precision, value, d_from, d_to, mod=None) -> DateMatch:
         return DateMatch(self.text[s:e], s, e, precision, value, d_from, d_to, mod)
 
@@ -672,11 +679,9 @@ def _explicit_year(ctx: _Ctx, y: str | None, ry: str | None) -> int | None:
 
 def _single_day(ctx, s, e, y, m, d):
     if y is None:
-        picked = _choose_year(
-            lambda yy: (date(yy, m, d),) * 2, ctx.pub, lambda: ctx.tense(s, e))
-        if picked is None:
+        y = ctx.year_for(s, e, lambda yy: (date(yy, m, d),) * 2)
+        if y is None:
             return None
-        y = picked[0]
     day = date(y, m, d)
     return ctx.match(s, e, "day", day.isoformat(), day, day)
 
@@ -697,12 +702,10 @@ def _days(ctx, s, e, g, first_end, second_start, between):
                _single_day(ctx, second_start, e, y, m2, d2)]
         return [x for x in out if x]
     if y1 is None and y2 is None:
-        picked = _choose_year(
-            lambda yy: (date(yy, m1, d1), date(yy + wrap, m2, d2)),
-            ctx.pub, lambda: ctx.tense(s, e))
-        if picked is None:
+        y1 = ctx.year_for(s, e, lambda yy: (date(yy, m1, d1), date(yy + wrap, m2, d2)))
+        if y1 is None:
             return []
-        y1, y2 = picked[0], picked[0] + wrap
+        y2 = y1 + wrap
     elif y1 is None:
         y1 = y2 - wrap
     elif y2 is None:
@@ -783,11 +786,9 @@ def _h_day_list(m, ctx):
     s, e = m.span()
     y = _explicit_year(ctx, m["y2"], m["ry"])
     if y is None:
-        picked = _choose_year(lambda yy: (date(yy, mo, min(numbers)), date(yy, mo, max(numbers))),
-                              ctx.pub, lambda: ctx.tense(s, e))
-        if picked is None:
+        y = ctx.year_for(s, e, lambda yy: (date(yy, mo, min(numbers)), date(yy, mo, max(numbers))))
+        if y is None:
             return []
-        y = picked[0]
     if numbers == list(range(numbers[0], numbers[0] + len(numbers))):
         first, last = date(y, mo, numbers[0]), date(y, mo, numbers[-1])
         return [ctx.match(s, e, "day", first.isoformat(), first, last)]
@@ -805,7 +806,7 @@ def _h_day_list(m, ctx):
 
 
 def _h_month(m, ctx):
-    text, pub = ctx.text, ctx.pub
+    text = ctx.text
     s, e = m.span()
     name = m["m1"]
     yx = _explicit_year(ctx, m["y"], m["ry"])
@@ -851,12 +852,9 @@ def _resolve_month(ctx, s, e, m1, m2, yx, rel):
     elif rel in ("next", "coming"):
         y1 = pub.year if date(pub.year, m1, 1) > pub else pub.year + 1
     else:
-        picked = _choose_year(
-            lambda yy: (date(yy, m1, 1), _month_end(yy + wrap, last_m)),
-            pub, lambda: ctx.tense(s, e))
-        if picked is None:
+        y1 = ctx.year_for(s, e, lambda yy: (date(yy, m1, 1), _month_end(yy + wrap, last_m)))
+        if y1 is None:
             return None
-        y1 = picked[0]
     return ctx.month_match(s, e, y1, m1, y1 + wrap, last_m)
 
 
@@ -963,10 +961,8 @@ def _h_qh_words(m, ctx):
 
 
 def _bare_quarter(ctx, s, e, q):
-    picked = _choose_year(
-        lambda yy: (date(yy, 3 * q - 2, 1), _month_end(yy, 3 * q)), ctx.pub,
-        lambda: ctx.tense(s, e))
-    return [_quarter(ctx, s, e, picked[0], q)] if picked else []
+    y = ctx.year_for(s, e, lambda yy: (date(yy, 3 * q - 2, 1), _month_end(yy, 3 * q)))
+    return [_quarter(ctx, s, e, y, q)] if y is not None else []
 
 
 def _h_q_bare(m, ctx):
@@ -1068,10 +1064,9 @@ def _week_containing(ctx, s, e, year, day_of):
     """The ISO week holding day_of(year); without a year, the one the tense
     and the publication date choose."""
     if year is None:
-        picked = _choose_year(lambda yy: _week(day_of(yy))[1:], ctx.pub, lambda: ctx.tense(s, e))
-        if picked is None:
+        year = ctx.year_for(s, e, lambda yy: _week(day_of(yy))[1:])
+        if year is None:
             return []
-        year = picked[0]
     value, monday, sunday = _week(day_of(year))
     return [ctx.match(s, e, "week", value, monday, sunday)]
 
@@ -1087,14 +1082,9 @@ def _h_week_number(m, ctx):
                        or _WEEK_RATE_BEFORE.search(ctx.text, max(0, s - 8), s)):
         return []
     n = int(m["n"])
-    if m["y"]:
-        y = int(m["y"])
-    else:
-        picked = _choose_year(lambda yy: _iso_week_span(yy, n), ctx.pub,
-                              lambda: ctx.tense(s, e))
-        if picked is None:
-            return []
-        y = picked[0]
+    y = int(m["y"]) if m["y"] else ctx.year_for(s, e, lambda yy: _iso_week_span(yy, n))
+    if y is None:
+        return []
     monday, sunday = _iso_week_span(y, n)
     return [ctx.match(s, e, "week", f"{y:04d}-W{n:02d}", monday, sunday)]
 
