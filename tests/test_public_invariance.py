@@ -24,11 +24,8 @@ from tests.factories import (
     BylineFactory,
     CorrectionFactory,
     DateMentionFactory,
-    OrganisationFactory,
     OrganisationTagFactory,
-    PersonFactory,
     PersonTagFactory,
-    PlaceFactory,
     PlaceTagFactory,
     TopicFactory,
     TopicTagFactory,
@@ -43,26 +40,15 @@ from tests.test_public_leaks import (
     all_routes,
     api_urls,
     public_responses,
+    public_world,
     tag_with,
 )
 
 pytestmark = pytest.mark.django_db
 
 def live_world():
-    public = {
-        "person": PersonFactory(name="Public Person"),
-        "topic": TopicFactory(name="Public Topic"),
-        "organisation": OrganisationFactory(name="Public Organisation"),
-        "place": PlaceFactory(name="Public Place"),
-    }
-    public["subtopic"] = TopicFactory(name="Public Subtopic", parent=public["topic"])
-    live = ArticleFactory(headline="Public ferry story about Cambodia", body="A ferry to Cambodia.",
-                          published_at=NOW - 3 * DAY)
-    tag_with(live, public)
-    BylineFactory(article=live, person=PersonFactory(name="Public Reporter"))
-    DateMentionFactory(article=live, label="Public date")
-    collection = collection_of([live], name="Front page")
-    return public, live, collection
+    public, live = public_world()
+    return public, live, collection_of([live], name="Front page")
 
 
 def add_what_is_not_live(public, live, collection):

@@ -64,11 +64,9 @@ def all_markers() -> list[str]:
     return found
 
 
-@pytest.fixture
-def world():
-    """One live article tagged with public records, pending and rejected
-    tags with secret names; and an article in each state that is not live,
-    tagged with the same public records and with secret records of its own."""
+def public_world():
+    """Public records (a topic with a sub-topic) and one live article tagged
+    with them, with a byline and a date: (records, article)."""
     public = {
         "person": PersonFactory(name="Public Person"),
         "topic": TopicFactory(name="Public Topic"),
@@ -81,6 +79,15 @@ def world():
     tag_with(live, public)
     BylineFactory(article=live, person=PersonFactory(name="Public Reporter"))
     DateMentionFactory(article=live, label="Public date")
+    return public, live
+
+
+@pytest.fixture
+def world():
+    """One live article tagged with public records, pending and rejected
+    tags with secret names; and an article in each state that is not live,
+    tagged with the same public records and with secret records of its own."""
+    public, live = public_world()
     for state, tag_state in UNDECIDED.items():
         PersonTagFactory(article=live, state=tag_state, person__name=marker(state, "person"))
         TopicTagFactory(article=live, state=tag_state,
@@ -178,17 +185,8 @@ def all_routes():
 
 
 def public_routes():
-    """(route, pattern) of every URL pattern outside the excluded prefixes."""
-
-    def walk(patterns, prefix):
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, route)
-            else:
-                yield route
-
-    return [r for r in walk(get_resolver().url_patterns, "") if not r.startswith(EXCLUDED_PREFIXES)]
+    """Every URL pattern outside the excluded prefixes."""
+    return [r for r in all_routes() if not r.startswith(EXCLUDED_PREFIXES)]
 
 
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>")
