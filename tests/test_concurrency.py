@@ -56,38 +56,51 @@ def test_concurrent_edits_of_one_version_let_exactly_one_through():
     assert article.version == opened + 1 and article.headline.startswith("Edit ")
 
 
-def test_concurrent_transitions_keep_a_legal_state_and_a_consistent_log():
-    publisher = UserFactory(username="publisher", group="Publisher")
+def approved_articles(n):
+    """Articles one step from publication (an accepted topic: the guard)."""
     articles = []
-    for _ in range(5):
+    for _ in range(n):
         article = ArticleFactory(status=Article.Status.APPROVED)
         TopicTagFactory(article=article)
         articles.append(article)
+    return articles
+
+
+def transition_job(pk, name, user):
+    def job():
+        try:
+            workflow.perform(Article.objects.get(pk=pk), name, user=user, comment="load")
+        except workflow.WorkflowError:
+            pass  # refused from the state it found: expected under contention
+    return job
+
+
+def walk_the_log(article) -> int:
+    """Check the article's transition log is one chain from approved to its
+    status; returns its length."""
+    log = list(TransitionLog.objects.filter(article=article).order_by("created_at", "id"))
+    state = Article.Status.APPROVED
+    for entry in log:
+        assert entry.from_status == state, "each transition starts where the previous ended"
+        assert entry.to_status == workflow.TRANSITIONS[entry.transition].target
+        state = entry.to_status
+    assert state == article.status in Article.Status.values
+    return len(log)
+
+
+def test_concurrent_transitions_keep_a_legal_state_and_a_consistent_log():
+    publisher = UserFactory(username="publisher", group="Publisher")
+    articles = approved_articles(5)
     rng = random.Random(7)
     names = ["publish", "unpublish", "archive", "reopen", "publish", "submit", "approve"]
 
-    def act(pk, name):
-        def job():
-            try:
-                workflow.perform(Article.objects.get(pk=pk), name, user=publisher, comment="load")
-            except workflow.WorkflowError:
-                pass  # refused from the state it found: expected under contention
-        return job
-
-    jobs = [act(rng.choice(articles).pk, rng.choice(names)) for _ in range(THREADS)]
+    jobs = [transition_job(rng.choice(articles).pk, rng.choice(names), publisher)
+            for _ in range(THREADS)]
     errors = run_in_threads(jobs)
     assert errors == []
     for article in articles:
         article.refresh_from_db()
-        assert article.status in Article.Status.values
-        log = list(TransitionLog.objects.filter(article=article).order_by("created_at", "id"))
-        state = Article.Status.APPROVED
-        for entry in log:
-            assert entry.from_status == state, "each transition starts where the previous ended"
-            assert entry.to_status == workflow.TRANSITIONS[entry.transition].target
-            state = entry.to_status
-        assert state == article.status
-        assert article.version == 1 + len(log)
+        assert article.version == 1 + walk_the_log(article)
 
 
 def test_transitions_and_edits_mixed_lose_nothing():
@@ -100,22 +113,10 @@ def test_transitions_and_edits_mixed_lose_nothing():
 
     publisher = UserFactory(username="publisher", group="Publisher")
     token = Token.objects.create(user=publisher).key
-    articles = []
-    for _ in range(3):
-        article = ArticleFactory(status=Article.Status.APPROVED)
-        TopicTagFactory(article=article)
-        articles.append(article)
+    articles = approved_articles(3)
     rng = random.Random(11)
     names = ["publish", "unpublish", "archive", "reopen", "submit", "approve", "publish"]
     edits, lock = [], threading.Lock()  # (pk, version read, version made, headline)
-
-    def transition(pk, name):
-        def job():
-            try:
-                workflow.perform(Article.objects.get(pk=pk), name, user=publisher, comment="load")
-            except workflow.WorkflowError:
-                pass  # refused from the state it found: expected under contention
-        return job
 
     def edit(pk, n, through_api):
         headline = f"Edit {n}"
@@ -143,7 +144,8 @@ def test_transitions_and_edits_mixed_lose_nothing():
                 edits.append((pk, read, made, headline))
         return job
 
-    jobs = [transition(rng.choice(articles).pk, rng.choice(names)) for _ in range(THREADS // 2)]
+    jobs = [transition_job(rng.choice(articles).pk, rng.choice(names), publisher)
+            for _ in range(THREADS // 2)]
     jobs += [edit(rng.choice(articles).pk, n, n % 2 == 0) for n in range(THREADS // 2)]
     rng.shuffle(jobs)
     errors = run_in_threads(jobs)
@@ -156,11 +158,4 @@ def test_transitions_and_edits_mixed_lose_nothing():
         assert len({made for _, _, made, _ in mine}) == len(mine), "two edits made one version"
         if mine:
             assert article.headline == mine[-1][3], "the last edit's text is what stays"
-        log = list(TransitionLog.objects.filter(article=article).order_by("created_at", "id"))
-        state = Article.Status.APPROVED
-        for entry in log:
-            assert entry.from_status == state, "each transition starts where the previous ended"
-            assert entry.to_status == workflow.TRANSITIONS[entry.transition].target
-            state = entry.to_status
-        assert state == article.status in Article.Status.values
-        assert article.version == 1 + len(log) + len(mine)
+        assert article.version == 1 + walk_the_log(article) + len(mine)
