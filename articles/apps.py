@@ -6,7 +6,8 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom content"
 
     def ready(self):
-        from . import cache, search
+        from . import cache, renditions, search
 
         cache.connect_receivers()
+        renditions.connect_receivers()
         search.connect_receivers(self)

@@ -436,10 +436,42 @@ def live_q(prefix: str = "") -> Q:
     )
 
 
+# What no list shows of an article: its long texts.
+LONG_FIELDS = ("body", "captions", "metadata_notes", "kill_notice")
+
+
 class ArticleQuerySet(models.QuerySet):
+    # with_renditions(): prefetch only for the articles without a current rendition.
+    _prefetch_unrendered_only = False
+
     def live(self):
         """Articles the public may see (live_q)."""
         return self.filter(live_q())
+
+    def with_renditions(self, part: str):
+        """For lists: the articles with their stored renditions
+        (articles.renditions), of which `part` ("api" or "card") is read.
+        This queryset's prefetches, what the list shows of an article, then
+        run for the articles without a current rendition only: a page of
+        rendered articles costs one query, and one without costs what it did."""
+        unread = {"api": "card", "card": "api"}[part]
+        clone = self.select_related("rendition").defer(f"rendition__{unread}", *LONG_FIELDS)
+        clone._prefetch_unrendered_only = True
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._prefetch_unrendered_only = self._prefetch_unrendered_only
+        return clone
+
+    def _prefetch_related_objects(self):
+        if not self._prefetch_unrendered_only:
+            return super()._prefetch_related_objects()
+        from .renditions import fresh
+
+        unrendered = [article for article in self._result_cache if fresh(article) is None]
+        models.prefetch_related_objects(unrendered, *self._prefetch_related_lookups)
+        self._prefetch_done = True
 
     def record_edit(self, user) -> int:
         """Count a change made beside the article form (a tag decision, a
@@ -448,6 +480,9 @@ class ArticleQuerySet(models.QuerySet):
         instead of undoing it, and the presence banner names who did it. One
         UPDATE with F(): the row lock it takes is the one optimistic locking
         waits for, so concurrent edits are serialized."""
+        from . import renditions
+
+        renditions.invalidate(self.values_list("pk", flat=True))
         return self.update(version=F("version") + 1, last_edited_by=user, updated_at=timezone.now())
 
     # Tag filters are subqueries rather than joins, so they combine (person A
@@ -578,7 +613,8 @@ class Article(TimeStamped):
     class Meta:
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "published_at"], name="article_status_pub_idx"),
+            # Covering what live() reads, so a bounded count reads the index alone.
+            models.Index(fields=["status", "published_at", "embargo_until"], name="article_live_idx"),
             models.Index(fields=["-published_at", "-id"], name="article_pub_desc_idx"),
             models.Index(fields=["source", "published_at"], name="article_source_pub_idx"),
         ]
@@ -621,6 +657,24 @@ class Article(TimeStamped):
 
     def get_absolute_url(self):
         return reverse("articles:article", kwargs={"slug": self.slug})
+
+
+class ArticleRendition(models.Model):
+    """An article as every list shows it, rendered once (articles.renditions):
+    its API list item (JSON, with relative URLs) and its HTML card. Derived
+    data, kept with the article: deleted in the transaction of any change it
+    depends on and rebuilt when that transaction commits, so a list never
+    shows one that is stale; a list finding none renders the article itself.
+    `format` names the code and settings it was rendered with."""
+
+    article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE,
+                                   related_name="rendition")
+    format = models.CharField(max_length=16)
+    api = models.TextField()
+    card = models.TextField()
+
+    def __str__(self):
+        return f"Rendition of article {self.article_id}"
 
 
 class Byline(models.Model):

@@ -200,7 +200,7 @@ class HomeView(ListView):
                      "more_label": "Older articles: the archive, by month"}
 
     def get_queryset(self):
-        return public_articles()
+        return public_articles().with_renditions("card")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -210,7 +210,7 @@ class HomeView(ListView):
         if featured:
             context["featured"] = featured
             context["featured_articles"] = (
-                public_articles().filter(collection_items__collection=featured)
+                public_articles().with_renditions("card").filter(collection_items__collection=featured)
                 .order_by("collection_items__position", "collection_items__id")
             )
         return context
@@ -328,7 +328,7 @@ class RecordDetailView(ListView):
         self.record = self.get_record()
         # One GROUP BY month gives the chart and the exact number of pages.
         self.monthly = monthly_counts(self.filter_articles(Article.objects.live(), self.record))
-        return self.filter_articles(public_articles(), self.record)
+        return self.filter_articles(public_articles().with_renditions("card"), self.record)
 
     def get_paginator(self, *args, **kwargs):
         return CappedPaginator(*args, known_count=sum(self.monthly.values()), **kwargs)
@@ -468,7 +468,7 @@ class ArchiveMixin:
         return Article.objects.live()
 
     def paginate_queryset(self, queryset, page_size):
-        return super().paginate_queryset(with_listing_data(queryset), page_size)
+        return super().paginate_queryset(with_listing_data(queryset).with_renditions("card"), page_size)
 
 
 class ArchiveView(ArchiveMixin, ArchiveIndexView):

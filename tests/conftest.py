@@ -29,6 +29,16 @@ def empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_renditions_pending():
+    """Renditions wait for a commit that a test's transaction never makes:
+    none carries over from one test to the next."""
+    from articles import renditions
+
+    renditions.discard_pending()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def plain_static_storage(settings):
     """Tests render pages without collectstatic, so without a manifest."""
     settings.STORAGES = {

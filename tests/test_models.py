@@ -192,7 +192,7 @@ class TestTags:
             cursor.execute(("EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN ")
                            + sql, params)
             plan = " ".join(str(row) for row in cursor.fetchall())
-        assert "article_status_pub_idx" not in plan
+        assert "article_live_idx" not in plan
         if connection.vendor == "sqlite":
             assert "person_tag_lookup_idx" in plan
 

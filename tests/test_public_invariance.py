@@ -18,6 +18,7 @@ import pytest
 from django.core.cache import cache
 
 from articles import cache as page_cache
+from articles import renditions
 from articles.models import Article
 from tests.factories import (
     ArticleFactory,
@@ -103,13 +104,23 @@ def snapshot(client) -> dict:
     return answers
 
 
-def test_adding_content_that_is_not_live_changes_no_answer(client, settings):
+def render_all():
+    renditions.build(Article.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("rendered", [False, True], ids=["unrendered", "rendered"])
+def test_adding_content_that_is_not_live_changes_no_answer(client, settings, rendered):
+    """Rendered: every article, the hidden ones too, has its stored rendition."""
     settings.API_ANON_RATE = None
     public, live, collection = live_world()
+    if rendered:
+        render_all()
     before = snapshot(client)
     assert sum(status == 200 for status, _ in before.values()) > 60
 
     add_what_is_not_live(public, live, collection)
+    if rendered:
+        render_all()
     after = snapshot(client)
 
     changed = [url for url, answer in before.items() if after.get(url, answer) != answer]
@@ -137,3 +148,17 @@ def test_the_comparison_sees_a_change_that_is_public(client, settings):
     assert {"/", "/people/public-person/", "/topics/public-topic/", "/feeds/latest/",
             f"/{API}articles/"} <= changed
     assert Article.objects.live().count() == 2
+
+
+def test_stored_renditions_change_no_answer(client, settings):
+    """Every public page and API read is the same, byte for byte, whether the
+    lists render their articles or read the stored renditions."""
+    settings.API_ANON_RATE = None
+    public, live, collection = live_world()
+    add_what_is_not_live(public, live, collection)
+    before = snapshot(client)
+    render_all()
+    assert renditions.missing().count() == 0
+    after = snapshot(client)
+    changed = [url for url, answer in before.items() if after.get(url) != answer]
+    assert not changed and set(after) == set(before), changed[:5]

@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
+from articles import renditions
 from articles.models import Article, Organisation, Person, Place, TagState, Topic
 from articles.sitemaps import SITEMAPS
 from tests.factories import (
@@ -82,11 +83,12 @@ def public_world():
     return public, live
 
 
-@pytest.fixture
-def world():
+@pytest.fixture(params=["unrendered", "rendered"])
+def world(request):
     """One live article tagged with public records, pending and rejected
     tags with secret names; and an article in each state that is not live,
-    tagged with the same public records and with secret records of its own."""
+    tagged with the same public records and with secret records of its own.
+    Rendered: every article has its stored list rendition."""
     public, live = public_world()
     for state, tag_state in UNDECIDED.items():
         PersonTagFactory(article=live, state=tag_state, person__name=marker(state, "person"))
@@ -116,6 +118,8 @@ def world():
         CorrectionFactory(article=article, text=marker(state, "correction"))
         hidden.append(article)
     collection_of(hidden, name="Front page")
+    if request.param == "rendered":
+        renditions.build(Article.objects.values_list("pk", flat=True))
     return public
 
 

@@ -27,9 +27,16 @@ ORDERINGS = {
 }
 
 
-def visible(model):
-    """The records a filter may name: the ones the requesting user may see."""
-    return lambda request: records_for(model, getattr(request, "user", None))
+def visible(model, parameter: str, records=records_for):
+    """The records a filter may name: the ones the requesting user may see.
+    Built only when the request names one: the queryset of the visible
+    records is half the cost of an unfiltered list otherwise."""
+    def queryset(request):
+        if request is None or parameter in request.GET:
+            return records(model, getattr(request, "user", None))
+        return model.objects.none()
+
+    return queryset
 
 
 def unknown(kind: str) -> dict:
@@ -70,24 +77,24 @@ class TimelineFilterForm(forms.Form):
 
 class ArticleFilter(filters.FilterSet):
     person = filters.ModelMultipleChoiceFilter(
-        queryset=visible(Person), to_field_name="slug", method="filter_people",
+        queryset=visible(Person, "person"), to_field_name="slug", method="filter_people",
         error_messages=unknown("person"),
         help_text="A person's slug; repeat for articles tagged with all of them.",
     )
     topic = filters.ModelChoiceFilter(
-        queryset=visible(Topic), to_field_name="slug", method="filter_topic",
+        queryset=visible(Topic, "topic"), to_field_name="slug", method="filter_topic",
         error_messages=unknown("topic"), help_text="A topic's slug; includes its sub-topics.",
     )
     organisation = filters.ModelChoiceFilter(
-        queryset=visible(Organisation), to_field_name="slug", method="filter_organisation",
+        queryset=visible(Organisation, "organisation"), to_field_name="slug", method="filter_organisation",
         error_messages=unknown("organisation"), help_text="An organisation's slug.",
     )
     place = filters.ModelChoiceFilter(
-        queryset=visible(Place), to_field_name="slug", method="filter_place",
+        queryset=visible(Place, "place"), to_field_name="slug", method="filter_place",
         error_messages=unknown("place"), help_text="A place's slug.",
     )
     source = filters.ModelChoiceFilter(
-        queryset=lambda request: sources_for(getattr(request, "user", None)), to_field_name="slug",
+        queryset=visible(Source, "source", lambda model, user: sources_for(user)), to_field_name="slug",
         method="filter_source",
         error_messages=unknown("source"), help_text="A source's slug.",
     )
@@ -131,9 +138,14 @@ class ArticleFilter(filters.FilterSet):
             self.form.add_error("status", "Only editors may list articles by status.")
         return super().is_valid()
 
+    @classmethod
+    def unfiltered(cls, queryset):
+        """The list when no parameter filters it: what the public sees (editors
+        too, unless they ask for states by name), newest first. Without the
+        form: building it costs more than the list's queries."""
+        return queryset.live().order_by(*ORDERINGS["-published_at"])
+
     def filter_queryset(self, queryset):
-        # Editors see every state, but unless they ask for states by name the
-        # list is what the public sees.
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.live()
         queryset = super().filter_queryset(queryset)
@@ -189,11 +201,11 @@ class ArticleFilter(filters.FilterSet):
 
 class TimelineFilter(filters.FilterSet):
     person = filters.ModelChoiceFilter(
-        queryset=visible(Person), to_field_name="slug", method="filter_person",
+        queryset=visible(Person, "person"), to_field_name="slug", method="filter_person",
         error_messages=unknown("person"), help_text="Mentions in articles tagged with this person.",
     )
     topic = filters.ModelChoiceFilter(
-        queryset=visible(Topic), to_field_name="slug", method="filter_topic",
+        queryset=visible(Topic, "topic"), to_field_name="slug", method="filter_topic",
         error_messages=unknown("topic"),
         help_text="Mentions in articles of this topic or its sub-topics.",
     )

@@ -4,8 +4,11 @@ number of queries. Visibility is derived from ArticleQuerySet.live() and
 TagQuerySet.public(), never restated.
 """
 
+import orjson
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from rest_framework.settings import api_settings
+from rest_framework.utils.urls import replace_query_param
 
 from articles.models import (
     Article,
@@ -51,6 +54,47 @@ def with_listing(articles):
         Prefetch("date_mentions", to_attr="accepted_dates",
                  queryset=DateMention.objects.accepted_of_articles().order_by("date_from", "date_to", "id")),
     )
+
+
+def with_renditions(articles):
+    """A list's articles with their stored renditions (articles.renditions);
+    what an item shows is prefetched for those without one only."""
+    return with_listing(articles).with_renditions("api")
+
+
+def absolute_api_url(request):
+    """What DRF's reverse() adds to an API URL for this request: the
+    ?format= override it carries over."""
+    override = api_settings.URL_FORMAT_OVERRIDE
+    if override and override in request.GET:
+        return lambda url: replace_query_param(url, override, request.GET[override])
+    return lambda url: url
+
+
+def listing_items(page, request) -> list[dict]:
+    """The list items of `page` (articles fetched by with_renditions()),
+    with absolute URLs for this request: from their renditions, and those
+    without a current one serialized here."""
+    from articles import renditions
+
+    from .serializers import ArticleSerializer
+
+    base = request.build_absolute_uri("/")[:-1]
+    api_url = absolute_api_url(request)
+    items, unrendered = [], []
+    for article in page:
+        rendition = renditions.fresh(article)
+        if rendition is None:
+            items.append(None)
+            unrendered.append(article)
+            continue
+        item = orjson.loads(rendition.api)
+        item["url"], item["api_url"] = base + item["url"], api_url(base + item["api_url"])
+        items.append(item)
+    if unrendered:
+        serialized = iter(ArticleSerializer(unrendered, many=True, context={"request": request}).data)
+        items = [item if item is not None else next(serialized) for item in items]
+    return items
 
 
 def with_detail(articles):

@@ -19,7 +19,6 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
@@ -33,6 +32,7 @@ from .filters import ArticleFilter, TimelineFilter
 from .pagination import ArticlePagination, PagePagination
 from .parsers import JSONParser
 from .permissions import ArticlePermission, CanCurateTags, IsStaff
+from .renderers import ORJSONRenderer
 from .schema import error
 from .serializers import (
     SLUG,
@@ -107,7 +107,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     not on Accept), the anonymous throttle, conditional reads, strict query
     parameters, objects found by slug."""
 
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ORJSONRenderer]
     parser_classes = [JSONParser]
     throttle_classes = [AnonymousRateThrottle]
     pagination_class = PagePagination
@@ -151,8 +151,12 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
     def get_queryset(self):
         articles = selectors.articles_for(self.request.user)
         if self.action == "list":
-            return selectors.with_listing(articles)
+            return selectors.with_renditions(articles)
         return selectors.with_detail(articles)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(selectors.listing_items(page, request))
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update"):
@@ -161,7 +165,11 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def filter_queryset(self, queryset):
         # Filters are for the list; one article is found by its slug alone.
-        return super().filter_queryset(queryset) if self.action == "list" else queryset
+        if self.action != "list":
+            return queryset
+        if set(self.request.query_params) <= self.paginator.query_parameters() | {"format"}:
+            return ArticleFilter.unfiltered(queryset)
+        return super().filter_queryset(queryset)
 
     def get_object(self):
         try:
@@ -374,4 +382,4 @@ class ObtainTokenView(ObtainAuthToken):
 
     throttle_classes = [AnonymousRateThrottle]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
-    renderer_classes = [JSONRenderer]
+    renderer_classes = [ORJSONRenderer]

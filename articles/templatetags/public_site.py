@@ -2,9 +2,11 @@ import json
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles import renditions
 from articles.date_display import describe, machine_readable, mention_fields
 
 register = template.Library()
@@ -37,3 +39,16 @@ def jsonld(data) -> str:
 @register.filter
 def repeat(text, times) -> str:
     return str(text) * max(int(times or 0), 0)
+
+
+@register.simple_tag
+def article_card(article, level=None):
+    """An article's card: its stored rendition when it has a current one
+    (fetched with ArticleQuerySet.with_renditions("card")), else rendered here. Cards
+    with a search snippet are always rendered here."""
+    level = level or renditions.CARD_LEVEL
+    rendition = None if getattr(article, "snippet", None) is not None else renditions.fresh(article)
+    if rendition is not None:
+        return mark_safe(renditions.card_at(rendition, level))
+    return mark_safe(render_to_string(renditions.CARD_TEMPLATE,
+                                      {"article": article, "level": level}).strip())

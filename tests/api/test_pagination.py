@@ -6,8 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from articles import renditions
 from articles.api.pagination import ApiPaginator
-from articles.models import Relation, TagState
+from articles.models import Article, Relation, TagState
 from tests.factories import (
     ArticleFactory,
     DateMentionFactory,
@@ -200,7 +201,9 @@ class TestQueryBudget:
              "/api/v1/people/?", "/api/v1/topics/?", "/api/v1/places/?",
              "/api/v1/organisations/?", "/api/v1/sources/?"]
 
-    def test_every_list_costs_the_same_for_1_or_100_items(self, api, as_editor):
+    @pytest.mark.parametrize("rendered", [False, True], ids=["unrendered", "rendered"])
+    def test_every_list_costs_the_same_for_1_or_100_items(self, api, as_editor, rendered):
+        """Rendered: the articles have their stored renditions."""
         articles = ArticleFactory.create_batch(100)
         for n, article in enumerate(articles):
             tag_everything(article, n)
@@ -209,6 +212,8 @@ class TestQueryBudget:
         for article in articles:
             PersonTagFactory(article=article, person=person)
             TopicTagFactory(article=article, topic=topic)
+        if rendered:
+            renditions.build(Article.objects.values_list("pk", flat=True))
         for client, lists in [(api, self.LISTS),
                               (as_editor, ["/api/v1/articles/?status=published&",
                                            "/api/v1/people/?"])]:

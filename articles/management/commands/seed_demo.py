@@ -27,7 +27,7 @@ def record_initial_history(app_label="articles") -> int:
 class Command(BaseCommand):
     help = (
         "Load the seed articles (fixtures/seed.json) into an empty database and create "
-        "the demo accounts. Leaves an existing newsroom's content alone."
+        "the demo accounts, and render their list renditions. Leaves an existing newsroom's content alone."
     )
 
     def handle(self, *args, **options):
@@ -36,4 +36,5 @@ class Command(BaseCommand):
         else:
             call_command("loaddata", "seed", stdout=self.stdout)
             self.stdout.write(f"Recorded {record_initial_history()} first revisions.")
+            call_command("build_renditions", stdout=self.stdout)
         call_command("create_demo_accounts", stdout=self.stdout)
