@@ -443,10 +443,27 @@ LONG_FIELDS = ("body", "captions", "metadata_notes", "kill_notice")
 class ArticleQuerySet(models.QuerySet):
     # with_renditions(): prefetch only for the articles without a current rendition.
     _prefetch_unrendered_only = False
+    # live() already applied: a second application (the API's visibility, then
+    # its filters) would only make the same query costlier to build.
+    _live = False
 
     def live(self):
         """Articles the public may see (live_q)."""
-        return self.filter(live_q())
+        if self._live:
+            return self._chain()
+        clone = self.filter(live_q())
+        clone._live = True
+        return clone
+
+    def __or__(self, other):  # a union may hold more than live articles
+        combined = super().__or__(other)
+        combined._live = False
+        return combined
+
+    def __xor__(self, other):
+        combined = super().__xor__(other)
+        combined._live = False
+        return combined
 
     def with_renditions(self, part: str):
         """For lists: the articles with their stored renditions
@@ -462,6 +479,7 @@ class ArticleQuerySet(models.QuerySet):
     def _clone(self):
         clone = super()._clone()
         clone._prefetch_unrendered_only = self._prefetch_unrendered_only
+        clone._live = self._live
         return clone
 
     def _prefetch_related_objects(self):

@@ -144,9 +144,18 @@ def build(article_ids, *, progress=None) -> int:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
         with transaction.atomic():
-            rows = render(list(_with_everything(Article.objects.filter(pk__in=chunk))))
-            ArticleRendition.objects.filter(article_id__in=chunk).delete()
-            ArticleRendition.objects.bulk_create(rows)
+            # The articles' rows first, then their renditions: the order of
+            # every change (it holds the article's row when it deletes the
+            # rendition), so a build beside a change cannot deadlock with it.
+            # An article a change holds is skipped: that change renders it
+            # when it commits (and if it rolls back, the list renders it).
+            free = list(Article.objects.filter(pk__in=chunk).order_by("pk")
+                        .select_for_update(no_key=True, skip_locked=True)
+                        .values_list("pk", flat=True))
+            rows = render(list(_with_everything(Article.objects.filter(pk__in=free))))
+            ArticleRendition.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["article"],
+                update_fields=["format", "api", "card"])
         done += len(rows)
         if progress:
             progress(len(chunk))

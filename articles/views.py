@@ -64,7 +64,7 @@ def accepted_tags(model, record_field, order):
 
 def with_listing_data(articles):
     """`articles` with everything an article card shows, in a fixed number of queries."""
-    return articles.select_related("source", "dateline").prefetch_related(
+    return articles.select_related("source").prefetch_related(
         Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
         Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
     )

@@ -161,6 +161,19 @@ class TestLive:
         live_ids = set(Article.objects.live().values_list("pk", flat=True))
         assert {a.pk for a in articles if a.is_live} == live_ids
 
+    def test_live_twice_is_one_condition(self):
+        ArticleFactory(), DraftFactory()
+        once, twice = Article.objects.live(), Article.objects.live().filter(pk__gt=0).live()
+        assert str(twice.query).count("published_at") == str(once.query).count("published_at")
+        assert list(twice) == list(once)
+
+    def test_a_union_is_live_again_only_when_asked(self):
+        live, draft = ArticleFactory(), DraftFactory()
+        either = Article.objects.live() | Article.objects.filter(pk=draft.pk)
+        assert set(either) == {live, draft}
+        assert list(either.live()) == [live]
+        assert list((Article.objects.live() ^ Article.objects.filter(pk=draft.pk)).live()) == [live]
+
 
 class TestTags:
     def test_only_accepted_tags_of_live_articles_are_public(self):

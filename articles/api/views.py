@@ -215,9 +215,13 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         version = expected_version(request)
         serializer = self.get_serializer(article, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        article = curation.edit_article(article=article, user=request.user,
-                                        expected_version=version, changes=serializer.validated_data)
-        return self.article_response(article)
+        # The answer is read in the edit's transaction: what this edit made,
+        # not what a colleague's change committed a moment later.
+        with transaction.atomic():
+            article = curation.edit_article(article=article, user=request.user,
+                                            expected_version=version,
+                                            changes=serializer.validated_data)
+            return self.article_response(article)
 
     @extend_schema(methods=["GET"], summary="The transitions open to you",
                    responses=TransitionSerializer(many=True))
@@ -246,7 +250,7 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
             workflow.transition_to(article, serializer.validated_data["to"], user=request.user,
                                    comment=serializer.validated_data["comment"],
                                    at=serializer.validated_data["at"])
-        return self.article_response(article)
+            return self.article_response(article)  # as the transition left it (see PATCH)
 
     # --- Tag curation ---------------------------------------------------------
 
