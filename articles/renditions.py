@@ -40,17 +40,13 @@ import threading
 import orjson
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.template.loader import get_template
 
 from .models import (
     Article,
-    ArticleOrganisation,
-    ArticlePerson,
-    ArticlePlace,
     ArticleRendition,
-    ArticleTopic,
     Byline,
     Organisation,
     Person,
@@ -115,12 +111,11 @@ class _Paths:
 
 
 def _with_everything(articles):
+    """What the API item shows, and the card's topics besides."""
     from articles.api.selectors import with_listing
+    from articles.views import accepted_topic_tags
 
-    return with_listing(articles).prefetch_related(
-        Prefetch("topic_tags", queryset=ArticleTopic.objects.accepted()
-                 .select_related("topic").order_by("topic__path")),
-    )
+    return with_listing(articles).prefetch_related(accepted_topic_tags())
 
 
 def render(articles) -> list[ArticleRendition]:
@@ -236,22 +231,20 @@ SHOWN_FIELDS = {
 
 
 def articles_showing(record) -> QuerySet:
-    """Ids of the articles whose rendition shows `record`, in any state of
-    tag (a rejected tag may be accepted again from the rendition's data)."""
+    """Ids of the articles whose rendition shows `record`: those it is an
+    accepted tag of (a topic: of it or below it, its name being in their
+    path), a byline of, or the source of. A tag accepted later renders its
+    article then."""
+    articles = Article.objects.order_by("pk")
     if isinstance(record, Source):
-        shown = Q(source=record)
-    elif isinstance(record, Topic):
-        # A topic's name is in the path of every topic below it.
-        shown = Q(pk__in=ArticleTopic.objects.filter(topic__path__startswith=record.path)
-                  .values("article_id"))
+        shown = articles.filter(source=record)
     else:
-        tag_model = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace}
-        field = type(record)._meta.model_name
-        shown = Q(pk__in=tag_model[type(record)].objects.filter(**{field: record})
-                  .values("article_id"))
+        tagged = {Person: articles.for_person, Organisation: articles.for_organisation,
+                  Place: articles.for_place, Topic: articles.for_topic}[type(record)]
+        shown = tagged(record)
         if isinstance(record, Person):
-            shown |= Q(pk__in=Byline.objects.filter(person=record).values("article_id"))
-    return Article.objects.filter(shown).order_by("pk").values_list("pk", flat=True)
+            shown |= articles.filter(pk__in=Byline.objects.filter(person=record).values("article_id"))
+    return shown.values_list("pk", flat=True)
 
 
 def _record_saving(sender, instance, **kwargs):

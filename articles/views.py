@@ -62,11 +62,15 @@ def accepted_tags(model, record_field, order):
     return model.objects.accepted().select_related(record_field).order_by(order)
 
 
+def accepted_topic_tags():
+    """An article's accepted topic tags, in tree order (cards and the article page)."""
+    return Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path"))
+
+
 def with_listing_data(articles):
     """`articles` with everything an article card shows, in a fixed number of queries."""
     return articles.select_related("source").prefetch_related(
-        Prefetch("byline_set", queryset=Byline.objects.select_related("person")),
-        Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
+        Prefetch("byline_set", queryset=Byline.objects.select_related("person")), accepted_topic_tags(),
     )
 
 
@@ -84,7 +88,7 @@ def article_page_data(articles):
         Prefetch("organisation_tags",
                  queryset=accepted_tags(ArticleOrganisation, "organisation", "organisation__name")),
         Prefetch("place_tags", queryset=accepted_tags(ArticlePlace, "place", "place__name")),
-        Prefetch("topic_tags", queryset=accepted_tags(ArticleTopic, "topic", "topic__path")),
+        accepted_topic_tags(),
         Prefetch("date_mentions", queryset=DateMention.objects.accepted_of_articles().order_by("date_from", "date_to")),
         "corrections",
     )

@@ -41,6 +41,15 @@ def no_page_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
+def saving(instance, **fields):
+    """A change: `fields` set on `instance`, which is then saved."""
+    def change():
+        for name, value in fields.items():
+            setattr(instance, name, value)
+        instance.save()
+    return change
+
+
 def build_all() -> int:
     return renditions.build(Article.objects.values_list("pk", flat=True))
 
@@ -144,26 +153,22 @@ class TestEveryChangeRendersAgain:
 
     def test_an_edit_of_the_article(self, client, world, django_capture_on_commit_callbacks):
         article = world["articles"][0]
-
-        def change():
-            article.headline = "A new headline"
-            article.save()
-
-        after = self.check(client, django_capture_on_commit_callbacks, change, article)
+        after = self.check(client, django_capture_on_commit_callbacks,
+                           saving(article, headline="A new headline"), article)
         assert "A new headline" in after[article.pk].card
 
     def test_a_rejected_tag_goes(self, client, world, curator, django_capture_on_commit_callbacks):
         article = world["articles"][0]
         tag = article.person_tags.get(person=world["person"])
         after = self.check(client, django_capture_on_commit_callbacks,
-                   lambda: curation.reject(tag, user=curator), article)
+                           lambda: curation.reject(tag, user=curator), article)
         assert world["person"].slug not in after[article.pk].api
 
     def test_accepting_all_pending(self, client, world, curator, django_capture_on_commit_callbacks):
         article = world["articles"][0]
         pending = article.organisation_tags.get(state=TagState.SUGGESTED).organisation
         after = self.check(client, django_capture_on_commit_callbacks,
-                   lambda: curation.accept_all_pending(article, user=curator), article)
+                           lambda: curation.accept_all_pending(article, user=curator), article)
         assert pending.slug in after[article.pk].api
 
     def test_a_new_tag_byline_or_date(self, client, world, django_capture_on_commit_callbacks):
@@ -171,58 +176,40 @@ class TestEveryChangeRendersAgain:
         for factory, field in [(PersonTagFactory, "person"), (PlaceTagFactory, "place"),
                                (BylineFactory, "person")]:
             record = PersonFactory() if field == "person" else None
-            after = self.check(client, django_capture_on_commit_callbacks,
+            self.check(client, django_capture_on_commit_callbacks,
                        lambda: factory(article=article, **({field: record} if record else {})),
                        article)
         after = self.check(client, django_capture_on_commit_callbacks,
-                   lambda: DateMentionFactory(article=article, text="in 1999", value="1999",
-                                              precision="year", label="Millennium eve"), article)
+                           lambda: DateMentionFactory(article=article, text="in 1999", value="1999",
+                                                      precision="year", label="Millennium eve"),
+                           article)
         assert "Millennium eve" in after[article.pk].api
         after = self.check(client, django_capture_on_commit_callbacks,
-                   lambda: article.date_mentions.get(label="Millennium eve").delete(), article)
+                           lambda: article.date_mentions.get(label="Millennium eve").delete(), article)
         assert "Millennium eve" not in after[article.pk].api
 
     @pytest.mark.parametrize("record", ["person", "organisation", "place", "reporter"])
     def test_a_renamed_record(self, client, world, record, django_capture_on_commit_callbacks):
-        renamed = world[record]
-
-        def change():
-            renamed.name = f"Renamed {record}"
-            renamed.save()
-
-        after = self.check(client, django_capture_on_commit_callbacks, change, world["articles"][2])
+        after = self.check(client, django_capture_on_commit_callbacks,
+                           saving(world[record], name=f"Renamed {record}"), world["articles"][2])
         assert len(after) == 4 and all(f"Renamed {record}" in r.api for r in after.values())
 
     def test_a_renamed_topic_high_above_the_tags(self, client, world,
                                                   django_capture_on_commit_callbacks):
-        article = world["articles"][0]
-
-        def change():
-            world["top"].name = "Renamed top"
-            world["top"].save()
-
-        after = self.check(client, django_capture_on_commit_callbacks, change, article)
+        after = self.check(client, django_capture_on_commit_callbacks,
+                           saving(world["top"], name="Renamed top"), world["articles"][0])
         assert len(after) == 4 and all("Renamed top" in r.api for r in after.values())
 
     def test_a_topic_moved_under_another(self, client, world, django_capture_on_commit_callbacks):
-        middle = world["top"].children.get()
-
-        def change():
-            middle.parent = TopicFactory(name="Elsewhere")
-            middle.save()
-
-        after = self.check(client, django_capture_on_commit_callbacks, change, world["articles"][0])
+        middle, elsewhere = world["top"].children.get(), TopicFactory(name="Elsewhere")
+        after = self.check(client, django_capture_on_commit_callbacks,
+                           saving(middle, parent=elsewhere), world["articles"][0])
         assert len(after) == 4 and all('"name":"Elsewhere"' in r.api for r in after.values())
 
     def test_a_renamed_source(self, client, world, django_capture_on_commit_callbacks):
         article = world["articles"][0]
-        source = article.source
-
-        def change():
-            source.name = "The Renamed Ledger"
-            source.save()
-
-        after = self.check(client, django_capture_on_commit_callbacks, change, article)
+        after = self.check(client, django_capture_on_commit_callbacks,
+                           saving(article.source, name="The Renamed Ledger"), article)
         assert "The Renamed Ledger" in after[article.pk].card
 
     def test_two_people_merged(self, client, world, curator, django_capture_on_commit_callbacks):
@@ -231,8 +218,9 @@ class TestEveryChangeRendersAgain:
         PersonTagFactory(article=article, person=duplicate)
         renditions.build([article.pk])
         after = self.check(client, django_capture_on_commit_callbacks,
-                   lambda: curation.merge_people(survivor=world["person"], duplicate=duplicate,
-                                                 user=curator), article)
+                           lambda: curation.merge_people(survivor=world["person"],
+                                                         duplicate=duplicate, user=curator),
+                           article)
         assert "Duplicate Person" not in after[article.pk].api
 
     def test_a_save_that_changes_nothing_shown_keeps_the_renditions(self, world):

@@ -7,8 +7,7 @@ TagQuerySet.public(), never restated.
 import orjson
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from rest_framework.settings import api_settings
-from rest_framework.utils.urls import replace_query_param
+from rest_framework.reverse import preserve_builtin_query_params
 
 from articles.models import (
     Article,
@@ -62,15 +61,6 @@ def with_renditions(articles):
     return with_listing(articles).with_renditions("api")
 
 
-def absolute_api_url(request):
-    """What DRF's reverse() adds to an API URL for this request: the
-    ?format= override it carries over."""
-    override = api_settings.URL_FORMAT_OVERRIDE
-    if override and override in request.GET:
-        return lambda url: replace_query_param(url, override, request.GET[override])
-    return lambda url: url
-
-
 def listing_items(page, request) -> list[dict]:
     """The list items of `page` (articles fetched by with_renditions()),
     with absolute URLs for this request: from their renditions, and those
@@ -80,7 +70,6 @@ def listing_items(page, request) -> list[dict]:
     from .serializers import ArticleSerializer
 
     base = request.build_absolute_uri("/")[:-1]
-    api_url = absolute_api_url(request)
     items, unrendered = [], []
     for article in page:
         rendition = renditions.fresh(article)
@@ -89,7 +78,9 @@ def listing_items(page, request) -> list[dict]:
             unrendered.append(article)
             continue
         item = orjson.loads(rendition.api)
-        item["url"], item["api_url"] = base + item["url"], api_url(base + item["api_url"])
+        # The ?format= override carried over, as DRF's reverse() does.
+        item["url"] = base + item["url"]
+        item["api_url"] = preserve_builtin_query_params(base + item["api_url"], request)
         items.append(item)
     if unrendered:
         serialized = iter(ArticleSerializer(unrendered, many=True, context={"request": request}).data)
