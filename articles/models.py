@@ -404,7 +404,7 @@ class Unindexed(models.Func):
         return super().as_sql(compiler, connection, template="+%(expressions)s", **extra_context)
 
 
-def live_q(prefix: str = "") -> Q:
+def live_q(prefix: str = "", now=None) -> Q:
     """The one definition of what the public may see: published, its
     publication time reached, its embargo (if any) lifted.
 
@@ -420,8 +420,11 @@ def live_q(prefix: str = "") -> Q:
     bound (published before 2010) would scan down from today through every
     later article. The (status, published_at) index still serves the status
     and the newest-first order; the cost is skipping the few articles
-    scheduled for later."""
-    now = timezone.now()
+    scheduled for later.
+
+    `now` is the time to judge by, the current time unless given (a
+    prepared statement, articles.statements, re-binds it per request)."""
+    now = now or timezone.now()
     if not prefix:
         return (Q(embargo_until__isnull=True) | Q(embargo_until__lte=now)) & Q(
             Q(status=Article.Status.PUBLISHED), Q(LessThanOrEqual(Unindexed(F("published_at")), now)))
@@ -447,11 +450,11 @@ class ArticleQuerySet(models.QuerySet):
     # its filters) would only make the same query costlier to build.
     _live = False
 
-    def live(self):
-        """Articles the public may see (live_q)."""
+    def live(self, now=None):
+        """Articles the public may see (live_q), now or at `now`."""
         if self._live:
             return self._chain()
-        clone = self.filter(live_q())
+        clone = self.filter(live_q(now=now))
         clone._live = True
         return clone
 

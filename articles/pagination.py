@@ -31,6 +31,8 @@ class CappedPaginator(Paginator):
     def _bounded_count(self) -> int:
         """The number of items, counting no further than cap + 1."""
         items = self.object_list
+        if hasattr(items, "count_at_most"):  # a PreparedList (articles.statements)
+            return items.count_at_most(self.cap + 1)
         if hasattr(items, "order_by"):
             # Only the keys: annotations the page shows (counts of tags…) are
             # not computed for rows that are only counted.

@@ -25,6 +25,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from . import renditions
 from .charts import coverage_chart, monthly_counts
 from .models import (
     Article,
@@ -194,6 +195,9 @@ def article_jsonld(request, article) -> dict:
 
 # --- Articles ----------------------------------------------------------------
 
+# The home page's list: every live article, newest first, as stored cards.
+NEWEST_CARDS = renditions.live_statement("card", Article._meta.ordering)
+
 
 class HomeView(ListView):
     template_name = "articles/home.html"
@@ -204,7 +208,7 @@ class HomeView(ListView):
                      "more_label": "Older articles: the archive, by month"}
 
     def get_queryset(self):
-        return public_articles().with_renditions("card")
+        return renditions.prepared_list(NEWEST_CARDS, public_articles)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -8,6 +8,9 @@ import orjson
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from rest_framework.reverse import preserve_builtin_query_params
+from rest_framework.settings import api_settings
+
+from articles import renditions
 
 from articles.models import (
     Article,
@@ -29,6 +32,7 @@ from articles.models import (
     live_article_count,
 )
 
+from .pagination import NEWEST_FIRST
 from .permissions import is_staff, sees_unpublished
 
 
@@ -61,31 +65,51 @@ def with_renditions(articles):
     return with_listing(articles).with_renditions("api")
 
 
-def listing_items(page, request) -> list[dict]:
-    """The list items of `page` (articles fetched by with_renditions()),
-    with absolute URLs for this request: from their renditions, and those
-    without a current one serialized here."""
-    from articles import renditions
+# The API's list with no filter: every live article, newest first, as stored items.
+NEWEST_ITEMS = renditions.live_statement("api", NEWEST_FIRST)
 
+
+def newest_live():
+    """Every live article, newest first: the unfiltered list, for a Paginator."""
+    return renditions.prepared_list(NEWEST_ITEMS, lambda: with_listing(Article.objects.live()))
+
+
+def listing_items(page, request) -> list:
+    """The list items of `page` (articles fetched by with_renditions(), or
+    the items of newest_live()), with absolute URLs for this request: from
+    their renditions, and those without a current one serialized here.
+    A rendition is written out as it is stored (an orjson Fragment), its
+    paths made URLs; with ?format= (which DRF carries over into API links)
+    it is read and its link rewritten."""
     from .serializers import ArticleSerializer
 
     base = request.build_absolute_uri("/")[:-1]
+    carry_format = api_settings.URL_FORMAT_OVERRIDE in request.query_params
     items, unrendered = [], []
     for article in page:
-        rendition = renditions.fresh(article)
-        if rendition is None:
+        stored = article if isinstance(article, str) else renditions.fresh(article)
+        if stored is None:
             items.append(None)
             unrendered.append(article)
-            continue
-        item = orjson.loads(rendition.api)
-        # The ?format= override carried over, as DRF's reverse() does.
-        item["url"] = base + item["url"]
-        item["api_url"] = preserve_builtin_query_params(base + item["api_url"], request)
-        items.append(item)
+        elif carry_format:
+            item = orjson.loads(stored if isinstance(stored, str) else stored.api)
+            item["url"] = base + item["url"]
+            item["api_url"] = preserve_builtin_query_params(base + item["api_url"], request)
+            items.append(item)
+        else:
+            items.append(orjson.Fragment(with_host(stored if isinstance(stored, str) else stored.api, base)))
     if unrendered:
         serialized = iter(ArticleSerializer(unrendered, many=True, context={"request": request}).data)
         items = [item if item is not None else next(serialized) for item in items]
     return items
+
+
+def with_host(item: str, base: str) -> bytes:
+    """A stored item's url and api_url, paths, made URLs of `base`. They are
+    its second and third keys, after the slug (no quotes in a slug): the
+    first match of each is theirs."""
+    return (item.encode().replace(b'"url":"/', b'"url":"' + base.encode() + b"/", 1)
+            .replace(b'"api_url":"/', b'"api_url":"' + base.encode() + b"/", 1))
 
 
 def with_detail(articles):

@@ -44,11 +44,14 @@ def repeat(text, times) -> str:
 @register.simple_tag
 def article_card(article, level=None):
     """An article's card: its stored rendition when it has a current one
-    (fetched with ArticleQuerySet.with_renditions("card")), else rendered here. Cards
-    with a search snippet are always rendered here."""
+    (fetched with ArticleQuerySet.with_renditions("card"), or the card itself
+    from renditions.prepared_list()), else rendered here. Cards with a search
+    snippet are always rendered here."""
     level = level or renditions.CARD_LEVEL
+    if isinstance(article, str):
+        return mark_safe(renditions.card_at(article, level))
     rendition = None if getattr(article, "snippet", None) is not None else renditions.fresh(article)
     if rendition is not None:
-        return mark_safe(renditions.card_at(rendition, level))
+        return mark_safe(renditions.card_at(rendition.card, level))
     return mark_safe(render_to_string(renditions.CARD_TEMPLATE,
                                       {"article": article, "level": level}).strip())

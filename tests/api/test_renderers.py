@@ -4,11 +4,16 @@ import datetime
 import decimal
 import uuid
 
+import orjson
 import pytest
 from django.utils.functional import lazy
 from rest_framework.renderers import JSONRenderer
+from rest_framework.test import APIClient
 
+from articles import renditions
 from articles.api.renderers import ORJSONRenderer
+from articles.models import Article
+from tests.factories import ArticleFactory
 
 UTC = datetime.timezone.utc
 TRICKY = {
@@ -40,3 +45,20 @@ def test_nothing_renders_as_nothing():
 def test_an_indent_asked_for_is_honoured():
     context = {"indent": 2}
     assert ORJSONRenderer().render({"a": 1}, "application/json", context) == b'{\n  "a": 1\n}'
+
+
+def test_stored_items_are_written_as_they_are_and_read_back_for_an_indent():
+    stored = orjson.Fragment(b'{"headline":"Line\xe2\x80\xa8break"}')
+    assert ORJSONRenderer().render({"results": [stored]}) == b'{"results":[{"headline":"Line\\u2028break"}]}'
+    indented = ORJSONRenderer().render({"results": [stored]}, "application/json", {"indent": 1})
+    assert indented == JSONRenderer().render({"results": [{"headline": "Line\u2028break"}]},
+                                             "application/json", {"indent": 1})
+
+
+@pytest.mark.django_db
+def test_the_unfiltered_list_is_indented_when_asked():
+    ArticleFactory(headline="Indented")
+    renditions.build(Article.objects.values_list("pk", flat=True))
+    response = APIClient().get("/api/v1/articles/", HTTP_ACCEPT="application/json; indent=2")
+    assert response.status_code == 200
+    assert b'\n  "results": [\n    {\n      "slug": "indented"' in response.content

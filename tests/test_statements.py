@@ -1,0 +1,160 @@
+"""
+Prepared statements (articles/statements.py): the ORM's SQL compiled once,
+giving the ORM's rows, with each call's `now` in place of the time it was
+compiled with.
+"""
+
+import datetime
+from unittest import mock
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from articles import renditions
+from articles.api import selectors
+from articles.models import Article
+from articles.pagination import CappedPaginator
+from articles.statements import PreparedList, Statement
+from articles.views import NEWEST_CARDS
+from tests.factories import ArticleFactory, DraftFactory
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def no_page_cache(settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def newest(now):
+    return Article.objects.live(now=now).values_list("pk", "published_at", "headline")
+
+
+@pytest.fixture
+def articles():
+    now = timezone.now()
+    return {
+        "old": ArticleFactory(published_at=now - 48 * HOUR),
+        "recent": ArticleFactory(published_at=now - HOUR),
+        "scheduled": ArticleFactory(published_at=now + 2 * HOUR),
+        "embargoed": ArticleFactory(published_at=now - 3 * HOUR, embargo_until=now + 5 * HOUR),
+        "draft": DraftFactory(),
+    }
+
+
+def test_rows_are_the_orms_rows_converted_as_the_orm_converts_them(articles):
+    now = timezone.now()
+    rows = Statement(newest).rows(now)
+    assert rows == list(newest(now))
+    assert {pk for pk, _, _ in rows} == {articles["old"].pk, articles["recent"].pk}
+    assert all(isinstance(published, datetime.datetime) for _, published, _ in rows)
+
+
+def test_each_call_is_judged_at_its_own_time_and_the_sql_is_built_once(articles):
+    built = []
+    statement = Statement(lambda now: built.append(now) or newest(now))
+    now = timezone.now()
+    later = {pk for pk, _, _ in statement.rows(now + 3 * HOUR)}
+    assert articles["scheduled"].pk in later and articles["embargoed"].pk not in later
+    latest = {pk for pk, _, _ in statement.rows(now + 6 * HOUR)}
+    assert articles["embargoed"].pk in latest
+    assert {pk for pk, _, _ in statement.rows(now)} == {articles["old"].pk, articles["recent"].pk}
+    assert len(built) == 3  # the model once, two instants to find `now`; then never again
+
+
+def test_a_statement_without_now_is_refused():
+    with pytest.raises(ImproperlyConfigured, match="now"):
+        Statement(lambda now: Article.objects.values_list("pk")).rows(timezone.now())
+
+
+def test_a_statement_whose_sql_changes_with_the_time_is_refused():
+    def varying(now):
+        articles = Article.objects.live(now=now).values_list("pk")
+        return articles.filter(pk__gt=0) if now.year == 2002 else articles
+
+    with pytest.raises(ImproperlyConfigured):
+        Statement(varying).rows(timezone.now())
+
+
+def test_the_templates_parameters_follow_the_querysets(articles):
+    limited = Statement(lambda now: Article.objects.live(now=now).order_by("-published_at")
+                        .values_list("pk"), template="{sql} LIMIT %s OFFSET %s")
+    assert limited.rows(timezone.now(), 1, 1) == [(articles["old"].pk,)]
+
+
+class TestPreparedList:
+    def listed(self):
+        return renditions.prepared_list(selectors.NEWEST_ITEMS,
+                                        lambda: selectors.with_listing(Article.objects.live()))
+
+    def test_pages_as_the_queryset_does_and_counts_within_a_bound(self, articles):
+        ArticleFactory.create_batch(5)
+        listed = self.listed()
+        live = Article.objects.live()
+        assert listed.count_at_most(100) == live.count() == 7
+        assert listed.count_at_most(3) == 3
+        expected = list(live.order_by("-published_at", "-id").values_list("pk", flat=True))
+        seen = [item.pk for page in (listed[0:4], listed[4:8]) for item in page]
+        assert seen == expected
+        assert listed[7:7] == [] and listed[20:30] == []
+
+    def test_is_read_by_slices_only(self):
+        with pytest.raises(TypeError):
+            self.listed()[0]
+        with pytest.raises(TypeError):
+            self.listed()[0:4:2]
+
+    def test_gives_stored_renditions_and_fetches_the_articles_without_one(self, articles):
+        renditions.build([articles["old"].pk])
+        with CaptureQueriesContext(connection) as queries:
+            items = self.listed()[0:10]
+        recent, old = items
+        assert isinstance(recent, Article) and recent.pk == articles["recent"].pk
+        assert isinstance(old, str) and f'"slug":"{articles["old"].slug}"' in old
+        assert len(queries) == 1 + 1 + 6  # the page; the article without one and its tags
+
+    def test_an_article_gone_between_the_page_and_its_fetch_is_left_out(self, articles):
+        listed = self.listed()
+        original = listed.finish
+
+        def withdraw_then_finish(rows):
+            Article.objects.filter(pk=articles["recent"].pk).update(status=Article.Status.ARCHIVED)
+            return original(rows)
+
+        listed.finish = withdraw_then_finish
+        assert [item.pk for item in listed[0:10]] == [articles["old"].pk]
+
+    def test_is_paged_by_the_capped_paginator(self, articles):
+        ArticleFactory.create_batch(3)
+        paginator = CappedPaginator(self.listed(), 2)
+        paginator.cap = 4
+        assert paginator.count == 4 and paginator.capped and paginator.num_pages == 2
+        assert len(paginator.page(2)) == 2
+
+    def test_is_judged_at_the_time_it_was_made(self, articles):
+        at = timezone.now() + 3 * HOUR
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            listed = renditions.prepared_list(NEWEST_CARDS, lambda: Article.objects.live(now=at))
+        assert articles["scheduled"].pk in {item.pk for item in listed[0:10]}
+
+
+def test_a_plain_paginator_cannot_count_it():
+    # Only the bounded count is offered: nothing counts the whole archive.
+    listed = PreparedList(selectors.NEWEST_ITEMS, renditions.LIVE_COUNT, timezone.now())
+    with pytest.raises(TypeError):
+        Paginator(listed, 2).count
+
+
+@pytest.mark.parametrize("url", ["/", "/api/v1/articles/"])
+def test_a_scheduled_article_joins_the_busiest_lists_when_its_time_comes(client, articles, url):
+    renditions.build(Article.objects.values_list("pk", flat=True))
+    slug = articles["scheduled"].slug.encode()
+    assert slug not in client.get(url).content
+    with mock.patch("django.utils.timezone.now", return_value=timezone.now() + 3 * HOUR):
+        assert slug in client.get(url).content
