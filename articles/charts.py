@@ -10,6 +10,8 @@ from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import Substr, TruncMonth
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 HEIGHT = 80
 BAR = 10
@@ -39,6 +41,16 @@ class Chart:
 
     width = property(lambda self: max(len(self.bars) * (BAR + GAP), BAR + GAP))
     height = HEIGHT
+
+    @property
+    def rects(self) -> str:
+        """The bars as SVG, one per line: drawn here rather than by a
+        template loop, which was most of a record page's time (240 months of
+        four variables each)."""
+        return mark_safe("".join(
+            (f'<rect x="{bar.x}" y="{bar.y}" width="{BAR}" height="{bar.height}">'
+             f"<title>{escape(bar.label)}</title></rect>" if bar.count else "") + "\n    "
+            for bar in self.bars))
 
     @property
     def first(self):
