@@ -6,8 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Newsroom content"
 
     def ready(self):
-        from . import cache, renditions, search
+        from . import cache, coverage, renditions, search
 
         cache.connect_receivers()
+        coverage.connect_receivers()
         renditions.connect_receivers()
         search.connect_receivers(self)

@@ -700,8 +700,8 @@ PAGES = {
     "timeline": (lambda w: "/timeline/", 5),
     "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 6),
     "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 6),
-    "archive": (lambda w: "/archive/", 6),
-    "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 9),
+    "archive": (lambda w: "/archive/", 7),  # its years: the kept counts and those not live yet
+    "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 10),
     "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),
     "search": (lambda w: "/search/?q=cambodia", 9),
     "search_filtered": (lambda w: f"/search/?q=cambodia&person={w['person'].slug}&topic={w['topic'].slug}", 11),

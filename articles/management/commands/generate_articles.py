@@ -1,9 +1,12 @@
 import datetime
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles import corpus
+from articles import corpus, coverage
+
+COUNT_BATCH = 20_000
 
 
 def day(value: str) -> datetime.datetime:
@@ -35,7 +38,8 @@ class Command(BaseCommand):
             help="Processes generating articles while this one writes (default: one per core "
                  "but one; 0: none).",
         )
-        parser.add_argument("--database", default="default")
+        parser.add_argument("--database", default="default", choices=["default"],
+                            help="Only the default database (the coverage counts are kept there).")
 
     def handle(self, *args, n, seed, end, batch_size, workers, database, **options):
         if n < 0:
@@ -48,6 +52,15 @@ class Command(BaseCommand):
             summary = corpus.generate(
                 n, seed=seed, end=end, using=database, batch_size=batch_size, workers=workers,
                 progress=bar.update, stage=None if quiet else bar.set_description)
+        # The bulk inserts bypass the signals that keep the coverage counts.
+        added = range(summary.first_id, summary.last_id + 1) if summary.articles else range(0)
+        started = time.perf_counter()
+        with tqdm(total=len(added), unit="article", unit_scale=n >= 10_000, desc="Counting coverage",
+                  disable=quiet, file=self.stderr._out) as bar:
+            for start in range(0, len(added), COUNT_BATCH):
+                coverage.refresh(added[start:start + COUNT_BATCH])
+                bar.update(len(added[start:start + COUNT_BATCH]))
+        counting = time.perf_counter() - started
         if quiet:
             return
         rate = summary.articles / summary.seconds if summary.seconds else 0
@@ -60,3 +73,4 @@ class Command(BaseCommand):
             f"{count:,} {name}" for name, count in summary.tags.items()))
         self.stdout.write("New records: " + ", ".join(
             f"{count:,} {name}" for name, count in summary.records.items()))
+        self.stdout.write(f"Coverage counted in {counting:.1f} s.")

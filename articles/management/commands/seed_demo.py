@@ -37,4 +37,5 @@ class Command(BaseCommand):
             call_command("loaddata", "seed", stdout=self.stdout)
             self.stdout.write(f"Recorded {record_initial_history()} first revisions.")
             call_command("build_renditions", stdout=self.stdout)
+            call_command("build_coverage", stdout=self.stdout)  # loaddata bypasses the signals
         call_command("create_demo_accounts", stdout=self.stdout)
