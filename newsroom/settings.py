@@ -3,6 +3,7 @@ Newsroom settings: one module, driven by environment variables.
 
 DATABASE_URL   default: SQLite file db.sqlite3 beside manage.py (WAL journal)
 DATABASE_REPLICA_URL  optional read replica of DATABASE_URL: reads go there (newsroom.routers)
+CONN_MAX_AGE   seconds a worker keeps its database connection; default 60 (0: one per request)
 SECRET_KEY     required in production; a development key is used otherwise
 DEBUG          "1"/"true" to enable; off unless asked
 ALLOWED_HOSTS  comma-separated; defaults to local hosts only
@@ -114,8 +115,9 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
         # WAL lets readers proceed while a writer works; IMMEDIATE transactions
         # take the write lock up front so concurrent writers wait (busy timeout)
         # instead of failing with "database is locked" on lock upgrade.
-        config["CONN_MAX_AGE"] = 0
-        config["CONN_HEALTH_CHECKS"] = False
+        # Connections persist (CONN_MAX_AGE) as on PostgreSQL: a new one per
+        # request started with a cold page cache, which cost a list of twenty
+        # articles several times its own work (bench/RESULTS.md).
         config.setdefault("OPTIONS", {}).update(
             {
                 "timeout": 20,

@@ -30,6 +30,13 @@ def test_default_database_is_sqlite_in_wal_mode_with_a_busy_timeout(monkeypatch)
     assert db["OPTIONS"]["timeout"] >= 5
 
 
+def test_sqlite_connections_persist_between_requests_as_postgresqls_do(monkeypatch):
+    for env in ({}, {"DATABASE_URL": "postgres://editor:pw@db.example:5433/news"}):
+        db = load_settings(monkeypatch, **env).DATABASES["default"]
+        assert db["CONN_MAX_AGE"] == 60 and db["CONN_HEALTH_CHECKS"], db["ENGINE"]
+    assert load_settings(monkeypatch, CONN_MAX_AGE="0").DATABASES["default"]["CONN_MAX_AGE"] == 0
+
+
 def test_database_url_selects_postgresql(monkeypatch):
     settings = load_settings(monkeypatch, DATABASE_URL="postgres://editor:pw@db.example:5433/news")
     db = settings.DATABASES["default"]
