@@ -315,14 +315,13 @@ class TopicQuerySet(models.QuerySet):
         return self.annotate(n_articles=kept_live_count("topic"))
 
     def with_live_coverage(self):
-        """The topics the public sees: those whose subtree has live coverage."""
-        return self.filter(Exists(
-            ArticleTopic.objects.public().filter(topic__path__startswith=OuterRef("path"))))
+        """The topics the public sees: those whose subtree has live coverage,
+        as the kept counts give it (articles.coverage: two index lookups a
+        topic, where an EXISTS would join the subtree's tags to the articles)."""
+        return self.alias(live_articles_kept=kept_live_count("topic")).filter(live_articles_kept__gt=0)
 
     def with_live_counts(self):
-        """The topics of with_live_coverage(), annotated with n_articles:
-        those the kept counts give live articles (two index lookups a topic,
-        where an EXISTS would probe the subtree's tags)."""
+        """The topics of with_live_coverage(), annotated with n_articles."""
         return self.annotate_live_articles().filter(n_articles__gt=0)
 
 
