@@ -708,8 +708,8 @@ class Coverage(models.Model):
     data, kept by articles.coverage in the transaction of every change, so
     that a record's page charts and counts its coverage without reading its
     articles. Published articles whose time has not come (a later
-    publication time, an embargo) are counted here and taken off by the
-    reader (coverage.monthly)."""
+    publication time, an embargo) are counted here, listed in
+    PendingCoverage, and taken off by the readers until then."""
 
     class Kind(models.TextChoices):
         ALL = "all", "The archive"
