@@ -47,6 +47,7 @@ from .models import (
     TagState,
     Topic,
 )
+from .statements import Statement
 
 KIND = {Person: Coverage.Kind.PERSON, Organisation: Coverage.Kind.ORGANISATION,
         Place: Coverage.Kind.PLACE, Topic: Coverage.Kind.TOPIC}
@@ -77,6 +78,18 @@ def keys_text(keys) -> str:
 # --- Reading ---------------------------------------------------------------------
 
 
+# A record's months with published articles, and its articles not live yet
+# (at `now`) by month: prepared once (articles.statements).
+MONTHS = Statement(
+    lambda kind, record: Coverage.objects.filter(kind=kind, record_id=record, articles__gt=0,
+                                                 month__gt=Coverage.TOTAL).values_list("month", "articles"),
+    params={"kind": str, "record": int})
+WAITING = Statement(
+    lambda now, kind, record: PendingCoverage.objects.filter(kind=kind, record_id=record, live_from__gt=now)
+    .values_list("month"),
+    params={"kind": str, "record": int})
+
+
 def monthly(record=None, now=None) -> dict[datetime.date, int]:
     """{first day of month: live articles} of `record` (a person,
     organisation, place or topic, its sub-topics included), or of the whole
@@ -84,10 +97,8 @@ def monthly(record=None, now=None) -> dict[datetime.date, int]:
     articles."""
     now = now or timezone.now()
     kind, record_id = (key(record) if record is not None else ARCHIVE).split(":")
-    counts = dict(Coverage.objects.filter(kind=kind, record_id=int(record_id), articles__gt=0,
-                                          month__gt=Coverage.TOTAL).values_list("month", "articles"))
-    waiting = PendingCoverage.objects.filter(kind=kind, record_id=int(record_id), live_from__gt=now)
-    for month in waiting.values_list("month", flat=True):
+    counts = dict(MONTHS.rows(None, kind=kind, record=int(record_id)))
+    for (month,) in WAITING.rows(now, kind=kind, record=int(record_id)):
         if month in counts:
             counts[month] -= 1
             if not counts[month]:

@@ -13,8 +13,9 @@ from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from .models import Topic
-from .views import people_in_public_view, public_articles
+from .models import Person, Topic
+from .records import public_records
+from .views import public_articles
 
 FEED_LENGTH = 30
 
@@ -79,7 +80,7 @@ class TopicFeed(ArticleFeed):
 
 class PersonFeed(ArticleFeed):
     def get_object(self, request, slug):
-        return people_in_public_view().get(slug=slug)
+        return public_records(Person).get(slug=slug)
 
     def title(self, person):
         return f"Newsroom: {escape(person.name)}"

@@ -314,11 +314,13 @@ class TopicQuerySet(models.QuerySet):
         with_live_coverage(), which stops at the first live article."""
         return self.annotate(n_articles=kept_live_count("topic"))
 
-    def with_live_coverage(self):
-        """The topics the public sees: those whose subtree has live coverage,
-        as the kept counts give it (articles.coverage: two index lookups a
-        topic, where an EXISTS would join the subtree's tags to the articles)."""
-        return self.alias(live_articles_kept=kept_live_count("topic")).filter(live_articles_kept__gt=0)
+    def with_live_coverage(self, now=None):
+        """The topics the public sees (now, or at `now`): those whose subtree
+        has live coverage, as the kept counts give it (articles.coverage: two
+        index lookups a topic, where an EXISTS would join the subtree's tags
+        to the articles)."""
+        return (self.alias(live_articles_kept=kept_live_count("topic", now))
+                .filter(live_articles_kept__gt=0))
 
     def with_live_counts(self):
         """The topics of with_live_coverage(), annotated with n_articles."""
@@ -530,8 +532,12 @@ class ArticleQuerySet(models.QuerySet):
         return self._tagged(ArticlePlace.objects.accepted().filter(place=place), common)
 
     def for_topic(self, topic, *, common=False):
-        """Articles of the topic and of all its sub-topics."""
-        subtree = Topic.objects.filter(path__startswith=topic.path).values("pk")
+        """Articles of the topic and of all its sub-topics; `topic` a Topic,
+        or its id (its path then read by the query: a prepared statement's
+        parameter, articles.statements)."""
+        path = (topic.path if isinstance(topic, Topic)
+                else Subquery(Topic.objects.filter(pk=topic).values("path")))
+        subtree = Topic.objects.filter(path__startswith=path).values("pk")
         return self._tagged(ArticleTopic.objects.accepted().filter(topic__in=subtree), common)
 
     def with_tag_counts(self):
@@ -832,9 +838,9 @@ class TagQuerySet(models.QuerySet):
         ORDER BY (date mentions by date) through every accepted tag."""
         return self.filter(Exact(Unindexed(F("state")), TagState.ACCEPTED))
 
-    def public(self):
+    def public(self, now=None):
         """Accepted tags of live articles: what readers and API clients see."""
-        return self.accepted().filter(live_q("article__"))
+        return self.accepted().filter(live_q("article__", now))
 
 
 def validate_evidence(evidence) -> None:
@@ -1060,13 +1066,13 @@ def tag_models():
     return (ArticlePerson, ArticleOrganisation, ArticlePlace, ArticleTopic, DateMention)
 
 
-def in_live_coverage(model) -> Exists:
+def in_live_coverage(model, now=None) -> Exists:
     """Filter for people, organisations or places with an accepted tag on a
     live article. An EXISTS per record: it stops at the first such article
     and uses the tag table's (record, state, article) index, so checking one
     record costs the same at a thousand articles as at a million."""
     tag_model = {Person: ArticlePerson, Organisation: ArticleOrganisation, Place: ArticlePlace}[model]
-    return Exists(tag_model.objects.public().filter(**{model._meta.model_name: OuterRef("pk")}))
+    return Exists(tag_model.objects.public(now).filter(**{model._meta.model_name: OuterRef("pk")}))
 
 
 def live_article_count(model):
@@ -1075,21 +1081,21 @@ def live_article_count(model):
     return kept_live_count(model._meta.model_name)
 
 
-def kept_live_count(kind: str):
+def kept_live_count(kind: str, now=None):
     """Annotation for records of `kind` (a Coverage.Kind): their live
     articles, from the counts kept by articles.coverage: the published
     articles counted, less those not live yet (two index lookups a record)."""
     kept = Coverage.objects.filter(kind=kind, record_id=OuterRef("pk"), month=Coverage.TOTAL).values("articles")
     waiting = (PendingCoverage.objects.filter(kind=kind, record_id=OuterRef("pk"),
-                                              live_from__gt=timezone.now())
+                                              live_from__gt=now or timezone.now())
                .order_by().annotate(n=CountRows()).values("n")[:1])
     return (Coalesce(Subquery(kept, output_field=IntegerField()), Value(0))
             - Subquery(waiting, output_field=IntegerField()))
 
 
-def has_live_byline() -> Exists:
+def has_live_byline(now=None) -> Exists:
     """Filter for people who signed a live article."""
-    return Exists(Byline.objects.filter(live_q("article__"), person=OuterRef("pk")))
+    return Exists(Byline.objects.filter(live_q("article__", now), person=OuterRef("pk")))
 
 
 # --- Workflow and curation ---------------------------------------------------

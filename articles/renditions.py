@@ -56,6 +56,7 @@ from .models import (
     Topic,
     tag_models,
 )
+from . import statements
 from .statements import PreparedList, Statement
 
 logger = logging.getLogger(__name__)
@@ -101,24 +102,35 @@ def card_at(card: str, level: int) -> str:
 
 # --- Lists read without the ORM's per-request work ---------------------------------
 
-# How many live articles there are, up to a bound given per call.
-LIVE_COUNT = Statement(lambda now: Article.objects.live(now=now).order_by().values_list("pk"),
-                       template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded")
+def live_articles(now):
+    return Article.objects.live(now=now)
 
 
-def live_statement(part: str, order) -> Statement:
-    """Every live article in `order` (a list's ORDER BY), a page at a time,
-    as (pk, rendition format, rendition `part`): a list's one query."""
-    return Statement(lambda now: Article.objects.live(now=now).order_by(*order)
+def count_statement(select=live_articles, params=None) -> Statement:
+    """How many articles `select(now, **params)` gives (live ones, by
+    default), up to a bound given per call."""
+    return statements.count_statement(select, params)
+
+
+LIVE_COUNT = count_statement()
+
+
+def live_statement(part: str, order, select=live_articles, params=None) -> Statement:
+    """The articles of `select(now, **params)` (every live article, by
+    default) in `order` (a list's ORDER BY), a page at a time, as (pk,
+    rendition format, rendition `part`): a list's one query."""
+    return Statement(lambda now, **values: select(now, **values).order_by(*order)
                      .values_list("pk", "rendition__format", f"rendition__{part}"),
-                     template="{sql} LIMIT %s OFFSET %s")
+                     template="{sql} LIMIT %s OFFSET %s", params=params)
 
 
-def prepared_list(statement: Statement, unrendered) -> PreparedList:
-    """The live articles of `statement` for a Paginator: each item the
-    stored text of its rendition or, for an article without a current one,
-    the article itself from `unrendered()` (a queryset of live articles with
-    what the list shows), fetched for that page's such articles in one go."""
+def prepared_list(statement: Statement, unrendered, count: Statement = LIVE_COUNT,
+                  **params) -> PreparedList:
+    """The articles of `statement` (with `params`) for a Paginator, counted
+    by `count`: each item the stored text of its rendition or, for an article
+    without a current one, the article itself from `unrendered()` (a queryset
+    of live articles with what the list shows), fetched for that page's such
+    articles in one go."""
 
     def finish(rows):
         missing = {pk for pk, format, text in rows if text is None or format != current_format()}
@@ -126,7 +138,7 @@ def prepared_list(statement: Statement, unrendered) -> PreparedList:
         return [found[pk] if pk in missing else text for pk, format, text in rows
                 if pk not in missing or pk in found]
 
-    return PreparedList(statement, LIVE_COUNT, timezone.now(), finish=finish)
+    return PreparedList(statement, count, timezone.now(), finish=finish, params=params)
 
 
 # --- Rendering ----------------------------------------------------------------

@@ -16,10 +16,18 @@ each request puts there what the backend's own adapter makes of its time. A
 statement whose SQL changes with the instant, or whose differing parameters
 are not that adapter's values, refuses to prepare (ImproperlyConfigured)
 rather than guess.
+
+A statement may take parameters of its own (a record's slug or id, a page's
+date), declared with their types (`params={"slug": str}`) and found the same
+way: two sample values each, one per compilation. A parameter that shapes the
+SQL rather than filling a place in it (a list's length, a branch taken) is
+refused likewise; such variants are statements of their own. A statement
+whose `build` takes no `now` does not depend on the time.
 """
 
 import datetime
 import functools
+import inspect
 import threading
 
 from django.core.exceptions import ImproperlyConfigured
@@ -29,34 +37,60 @@ _FIRST = datetime.datetime(2001, 2, 3, 4, 5, 6, 7, tzinfo=datetime.UTC)
 _SECOND = datetime.datetime(2002, 3, 4, 5, 6, 7, 8, tzinfo=datetime.UTC)
 
 
+# Two sample values per type of parameter, one per compilation; the
+# parameter's index is added so that no two parameters share a sample.
+_SAMPLES = {
+    int: (lambda i: 7_000_000_001 + i, lambda i: 8_000_000_003 + i),
+    str: (lambda i: f"\x1fstatement-{i}-first", lambda i: f"\x1fstatement-{i}-second"),
+    datetime.date: (lambda i: datetime.date(1001, 1, 1 + i), lambda i: datetime.date(1002, 2, 2 + i)),
+}
+
+
+def _adapt(connection, kind, value):
+    if kind is datetime.date:
+        return connection.ops.adapt_datefield_value(value)
+    if kind is datetime.datetime:
+        return connection.ops.adapt_datetimefield_value(value)
+    return value
+
+
 class _Compiled:
     def __init__(self, sql, params, slots, converters):
+        # slots: (position in params, name of the argument, its type)
         self.sql, self.params, self.slots, self.converters = sql, params, slots, converters
 
 
 class Statement:
-    """`build(now)` returns a queryset of values_list() rows; `template`, if
-    given, wraps its SQL ("{sql}" marks the place) and may take parameters of
-    its own after the queryset's."""
+    """`build(now, **params)` returns a queryset of values_list() rows;
+    `params` declares build's own arguments and their types (int, str,
+    datetime.date); `template`, if given, wraps its SQL ("{sql}" marks the
+    place) and may take parameters of its own after the queryset's."""
 
-    def __init__(self, build, template: str = "{sql}"):
+    def __init__(self, build, template: str = "{sql}", *, params: dict | None = None):
         self.build = build
         self.template = template
+        self.params = dict(params or {})
+        if unknown := {kind for kind in self.params.values() if kind not in _SAMPLES}:
+            raise ImproperlyConfigured(f"Statement params cannot be of type {unknown}.")
+        self.uses_now = "now" in inspect.signature(build).parameters
         self._compiled: dict[str, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def rows(self, now, *extra, using: str | None = None) -> list[tuple]:
-        """The rows of the statement at `now`, converted as the ORM would;
+    def rows(self, now, *extra, using: str | None = None, **params) -> list[tuple]:
+        """The rows of the statement at `now` (None for a statement that
+        does not depend on it) with `params`, converted as the ORM would;
         `extra` are the template's own parameters."""
+        if params.keys() != self.params.keys():
+            raise TypeError(f"This statement takes {sorted(self.params)}, not {sorted(params)}.")
         using = using or router.db_for_read(self.model)
         compiled = self._compiled.get(using) or self._prepare(using)
         connection = connections[using]
-        params = list(compiled.params)
-        adapted = connection.ops.adapt_datetimefield_value(now)
-        for slot in compiled.slots:
-            params[slot] = adapted
+        values = dict(params, now=now)
+        bound = list(compiled.params)
+        for slot, name, kind in compiled.slots:
+            bound[slot] = _adapt(connection, kind, values[name])
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [*params, *extra])
+            cursor.execute(compiled.sql, [*bound, *extra])
             rows = cursor.fetchall()
         if not compiled.converters:
             return rows
@@ -69,25 +103,67 @@ class Statement:
             converted.append(tuple(row))
         return converted
 
+    def instances(self, now, *extra, using: str | None = None, **params) -> list:
+        """The rows as instances of the queryset's model, whose values_list()
+        names only fields of it by their attnames ("id", "parent_id"): the
+        others are deferred."""
+        using = using or router.db_for_read(self.model)
+        names, order = self._fields
+        rows = self.rows(now, *extra, using=using, **params)
+        if order:  # Model.from_db() takes values in the model's order of fields
+            rows = [[row[i] for i in order] for row in rows]
+        return [self.model.from_db(using, names, row) for row in rows]
+
+    @functools.cached_property
+    def _fields(self) -> tuple[list[str], list[int] | None]:
+        """The fields of instances() in the model's order, and where each is
+        in a row (None: where it already is)."""
+        names = list(self._queryset(0)[0].query.values_select)
+        position = {field.attname: i for i, field in enumerate(self.model._meta.concrete_fields)}
+        if unknown := set(names) - set(position):
+            raise ImproperlyConfigured(f"Not fields of {self.model.__name__}: {unknown}.")
+        order = sorted(range(len(names)), key=lambda i: position[names[i]])
+        return [names[i] for i in order], (None if order == sorted(order) else order)
+
+    def _queryset(self, sample: int):
+        arguments = {name: _SAMPLES[kind][sample](i) for i, (name, kind) in enumerate(self.params.items())}
+        if self.uses_now:
+            arguments["now"] = (_FIRST, _SECOND)[sample]
+        return self.build(**arguments), arguments
+
     @functools.cached_property
     def model(self):
-        return self.build(_FIRST).model
+        return self._queryset(0)[0].model
 
     def _prepare(self, using: str) -> _Compiled:
         with self._lock:
             if using in self._compiled:
                 return self._compiled[using]
             connection = connections[using]
-            first = self.build(_FIRST).query.get_compiler(using=using)
+            (first_qs, first_args), (second_qs, second_args) = self._queryset(0), self._queryset(1)
+            first = first_qs.query.get_compiler(using=using)
             sql, params = first.as_sql()
-            second_sql, second_params = self.build(_SECOND).query.get_compiler(using=using).as_sql()
-            slots = [i for i, (a, b) in enumerate(zip(params, second_params)) if a != b]
-            adapt = connection.ops.adapt_datetimefield_value
-            if (sql != second_sql or len(params) != len(second_params) or not slots
-                    or any(params[i] != adapt(_FIRST) or second_params[i] != adapt(_SECOND)
-                           for i in slots)):
+            second_sql, second_params = second_qs.query.get_compiler(using=using).as_sql()
+            kinds = dict(self.params, now=datetime.datetime)
+            samples = {name: (_adapt(connection, kinds[name], first_args[name]),
+                              _adapt(connection, kinds[name], second_args[name])) for name in first_args}
+            slots = []
+            if sql != second_sql or len(params) != len(second_params):
                 raise ImproperlyConfigured(
-                    "This statement cannot be prepared: `now` is not a plain parameter of its SQL.")
+                    "This statement cannot be prepared: its SQL changes with its arguments.")
+            for i, pair in enumerate(zip(params, second_params)):
+                if pair[0] == pair[1]:
+                    continue
+                names = [name for name, sample in samples.items() if sample == pair]
+                if len(names) != 1:
+                    raise ImproperlyConfigured(
+                        "This statement cannot be prepared: an argument (`now` or a parameter) "
+                        "is not a plain parameter of its SQL.")
+                slots.append((i, names[0], kinds[names[0]]))
+            if missing := set(samples) - {name for _, name, _ in slots}:
+                raise ImproperlyConfigured(
+                    f"This statement cannot be prepared: {', '.join(sorted(missing))} "
+                    "not found among its SQL's parameters (`now` ignored?).")
             converters = sorted(
                 first.get_converters([column for column, _, _ in first.select]).items())
             compiled = _Compiled(self.template.format(sql=sql), tuple(params), slots, converters)
@@ -98,15 +174,17 @@ class Statement:
 class PreparedList:
     """A list of rows that Django's Paginator (articles.pagination) can page
     through: `count_at_most(n)` runs the count statement, a slice the page
-    statement (whose template ends in LIMIT %s OFFSET %s). The time is the
-    list's creation, the same for the count and the page."""
+    statement (whose template ends in LIMIT %s OFFSET %s), both with
+    `params`. The time is the list's creation, the same for the count and
+    the page."""
 
-    def __init__(self, page: Statement, count: Statement, now, *, finish=None):
+    def __init__(self, page: Statement, count: Statement, now, *, finish=None, params=None):
         self.page_statement, self.count_statement, self.now = page, count, now
         self.finish = finish or (lambda rows: rows)
+        self.params = params or {}
 
     def count_at_most(self, limit: int) -> int:
-        return self.count_statement.rows(self.now, limit)[0][0]
+        return self.count_statement.rows(self.now, limit, **self.params)[0][0]
 
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0:
@@ -114,4 +192,17 @@ class PreparedList:
         start = index.start or 0
         if index.stop is None or index.stop <= start:
             return []
-        return self.finish(self.page_statement.rows(self.now, index.stop - start, start))
+        return self.finish(self.page_statement.rows(self.now, index.stop - start, start, **self.params))
+
+
+def count_statement(select, params=None) -> Statement:
+    """How many rows `select(now, **params)` (a queryset) gives, up to a
+    bound given per call; a statement of `select(**params)` for a `select`
+    that takes no `now`."""
+    if "now" in inspect.signature(select).parameters:
+        def build(now, **values):
+            return select(now, **values).order_by().values_list("pk")
+    else:
+        def build(**values):
+            return select(**values).order_by().values_list("pk")
+    return Statement(build, template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", params=params)

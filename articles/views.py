@@ -7,7 +7,7 @@ queries whatever the number of articles or tags.
 import datetime
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponse
@@ -26,7 +26,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from . import coverage, renditions
+from . import coverage, records, renditions, timeline
 from .charts import coverage_chart
 from .models import (
     Article,
@@ -43,11 +43,11 @@ from .models import (
     Role,
     TagState,
     Topic,
-    has_live_byline,
     in_live_coverage,
     live_article_count,
 )
 from .pagination import CappedPaginator
+from .statements import PreparedList
 from .search import FACET_SAMPLE, facets, search_articles, snippets
 
 PAGE_SIZE = 20
@@ -112,11 +112,6 @@ def with_live_counts(records):
     """The records of with_live_coverage(), annotated with `n_articles`:
     those the kept counts (articles.coverage) give live articles."""
     return records.annotate(n_articles=live_article_count(records.model)).filter(n_articles__gt=0)
-
-
-def people_in_public_view():
-    """People with a page: live coverage, or a byline on a live article."""
-    return Person.objects.filter(Q(in_live_coverage(Person)) | Q(has_live_byline()))
 
 
 def related_articles(article, limit=RELATED_COUNT):
@@ -322,7 +317,8 @@ def topic_tree(topics):
 
 class RecordDetailView(ListView):
     """A record's page: its live articles (paginated) and their coverage
-    over time. Records without live coverage have no public page."""
+    over time. Records without live coverage have no public page. What it
+    reads is prepared once per process (articles.records)."""
 
     record_model = None
     template_name = "articles/record_detail.html"
@@ -330,21 +326,19 @@ class RecordDetailView(ListView):
     paginate_by = PAGE_SIZE
     feed_name = None
 
-    def public_records(self):
-        return with_live_coverage(self.record_model.objects.all())
-
-    def get_record(self):
-        return get_object_or_404(self.public_records(), slug=self.kwargs["slug"])
-
-    def filter_articles(self, articles, record, common=False):
-        raise NotImplementedError
+    @property
+    def page(self) -> records.RecordPage:
+        return records.PAGES[self.record_model]
 
     def get_queryset(self):
-        self.record = self.get_record()
+        self.now = timezone.now()
+        self.record = self.page.get(self.kwargs["slug"], self.now)
+        if self.record is None:
+            raise Http404(f"No {self.record_model._meta.verbose_name} with a public page here.")
         # The kept counts give the chart and the exact number of pages.
-        self.monthly = coverage.monthly(self.record)
+        self.monthly = coverage.monthly(self.record, self.now)
         common = sum(self.monthly.values()) > COMMON_RECORD
-        return self.filter_articles(public_articles().with_renditions("card"), self.record, common)
+        return self.page.articles(self.record, public_articles, common=common)
 
     def get_paginator(self, *args, **kwargs):
         return CappedPaginator(*args, known_count=sum(self.monthly.values()), **kwargs)
@@ -365,23 +359,9 @@ class PersonDetailView(RecordDetailView):
     record_model = Person
     feed_name = "articles:feed_person"
 
-    def public_records(self):
-        return people_in_public_view().prefetch_related(
-            Prefetch("roles", queryset=Role.objects.select_related("organisation", "country")
-                     .order_by(F("start_date").asc(nulls_first=True), "pk")))
-
-    def filter_articles(self, articles, record, common=False):
-        return articles.for_person(record, common=common)
-
     def get_context_data(self, **kwargs):
-        bylines = Byline.objects.filter(person=self.record).values("article_id")
-        # Ordered by an expression no index gives, so that the person's few
-        # bylines lead: PostgreSQL would otherwise walk the archive newest
-        # first looking for them, through every article for a person with none.
-        newest = Coalesce(F("published_at"), F("published_at")).desc()
-        written = (public_articles().filter(pk__in=bylines).prefetch_related(None)
-                   .order_by(newest, "-pk")[:10])
-        return super().get_context_data(written=written, **kwargs)
+        return super().get_context_data(roles=self.page.roles_of(self.record),
+                                        written=self.page.written_by(self.record, self.now), **kwargs)
 
 
 class TopicDetailView(RecordDetailView):
@@ -389,32 +369,17 @@ class TopicDetailView(RecordDetailView):
     template_name = "articles/topic_detail.html"
     feed_name = "articles:feed_topic"
 
-    def public_records(self):
-        return Topic.objects.with_live_coverage()
-
-    def filter_articles(self, articles, record, common=False):
-        return articles.for_topic(record, common=common)
-
     def get_context_data(self, **kwargs):
-        record = self.record
-        ancestor_ids = [int(pk) for pk in record.path.strip("/").split("/")[:-1]]
-        ancestors = sorted(Topic.objects.filter(pk__in=ancestor_ids), key=lambda t: t.path)
-        children = Topic.objects.filter(parent=record).with_live_coverage()
-        return super().get_context_data(ancestors=ancestors, subtopics=children, **kwargs)
+        return super().get_context_data(ancestors=self.page.ancestors_of(self.record),
+                                        subtopics=self.page.subtopics_of(self.record, self.now), **kwargs)
 
 
 class OrganisationDetailView(RecordDetailView):
     record_model = Organisation
 
-    def filter_articles(self, articles, record, common=False):
-        return articles.for_organisation(record, common=common)
-
 
 class PlaceDetailView(RecordDetailView):
     record_model = Place
-
-    def filter_articles(self, articles, record, common=False):
-        return articles.for_place(record, common=common)
 
 
 # --- Timeline, archive, search -----------------------------------------------
@@ -436,46 +401,44 @@ def filter_by_record(request, articles):
 
 class TimelineView(ListView):
     """Every accepted date mention of live articles, in time order; by year
-    with ?year=YYYY (the years run from the first date mentioned to the last)."""
+    with ?year=YYYY (the years run from the first date mentioned to the
+    last). Its entries are drawn by articles.timeline."""
 
     template_name = "articles/timeline.html"
-    context_object_name = "mentions"
     paginate_by = TIMELINE_PAGE_SIZE
     paginator_class = CappedPaginator
 
     def get_queryset(self):
-        articles, self.chosen = filter_by_record(self.request, Article.objects.live())
-        mentions = DateMention.objects.public()
-        if self.chosen:
-            mentions = mentions.filter(article__in=articles.values("pk"))
-        self.mentions = mentions
+        self.now = timezone.now()
+        self.chosen = {}
+        if self.request.GET.get("person") or self.request.GET.get("topic"):
+            articles, self.chosen = filter_by_record(self.request, Article.objects.live(now=self.now))
         self.year = self.request.GET.get("year", "")
-        if self.year:
-            if not (self.year.isdigit() and 1 <= int(self.year) <= 9999):
-                raise Http404("No such year.")
-            year = int(self.year)
-            mentions = mentions.filter(date_from__gte=datetime.date(year, 1, 1),
-                                       date_from__lte=datetime.date(year, 12, 31))
-        return mentions.select_related("article").order_by("date_from", "date_to", "pk")
+        if self.year and not (self.year.isdigit() and 1 <= int(self.year) <= 9999):
+            raise Http404("No such year.")
+        span = {"start": datetime.date(int(self.year), 1, 1),
+                "end": datetime.date(int(self.year), 12, 31)} if self.year else {}
+        if not self.chosen:  # the statements prepared for it
+            if span:
+                return PreparedList(timeline.OF_YEAR, timeline.OF_YEAR_COUNT, self.now, params=span)
+            return PreparedList(timeline.EVERY, timeline.EVERY_COUNT, self.now)
+        self.mentions = DateMention.objects.public(self.now).filter(article__in=articles.values("pk"))
+        return timeline.rows(timeline.in_year(self.mentions, **span) if span else self.mentions)
 
     def get_context_data(self, **kwargs):
-        # The first and the last dates: two walks of the date index that stop
-        # at the first live mention (MIN/MAX over a join would read them all).
-        dates = self.mentions.order_by().values_list("date_from", flat=True)
-        first, last = dates.order_by("date_from").first(), dates.order_by("-date_from").first()
+        if self.chosen:
+            # The first and the last dates: two walks of the date index that
+            # stop at the first live mention (MIN/MAX over a join would read them all).
+            dates = self.mentions.order_by().values_list("date_from", flat=True)
+            first, last = dates.order_by("date_from").first(), dates.order_by("-date_from").first()
+        else:
+            first, last = (next(iter(s.rows(self.now)), (None,))[0] for s in (timeline.FIRST, timeline.LAST))
         years = range(first.year, last.year + 1) if first else range(0)
         context = super().get_context_data(chosen=self.chosen, years=years,
                                            year=int(self.year) if self.year else None, **kwargs)
-        for mention in context["object_list"]:
-            mention.period = timeline_period(mention)
+        context["periods"] = timeline.periods(context["object_list"])
+        context["year_items"] = timeline.year_items(self.request.GET, years, context["year"])
         return context
-
-
-def timeline_period(mention) -> str:
-    """The heading a mention is grouped under: its year, or its decade."""
-    if mention.precision == DateMention.Precision.DECADE:
-        return f"The {mention.date_from.year - mention.date_from.year % 10}s"
-    return str(mention.date_from.year)
 
 
 class ArchiveMixin:

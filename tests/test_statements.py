@@ -88,6 +88,73 @@ def test_the_templates_parameters_follow_the_querysets(articles):
     assert limited.rows(timezone.now(), 1, 1) == [(articles["old"].pk,)]
 
 
+def by_slug(now, slug):
+    return Article.objects.live(now=now).filter(slug=slug).values_list("pk", "slug")
+
+
+class TestParameters:
+    def test_are_bound_per_call_and_the_sql_is_built_once(self, articles):
+        built = []
+        statement = Statement(lambda now, slug: built.append(slug) or by_slug(now, slug),
+                              params={"slug": str})
+        now = timezone.now()
+        for article in (articles["old"], articles["recent"]):
+            assert statement.rows(now, slug=article.slug) == list(by_slug(now, article.slug))
+        assert statement.rows(now, slug=articles["scheduled"].slug) == []
+        assert statement.rows(now + 3 * HOUR, slug=articles["scheduled"].slug) != []
+        assert len(built) == 3  # the model once, two samples; then never again
+
+    def test_of_every_declared_type(self, articles):
+        article = articles["recent"]
+        statement = Statement(
+            lambda now, pk, slug, day: Article.objects.live(now=now)
+            .filter(pk=pk, slug=slug, published_at__date__gte=day).values_list("pk"),
+            params={"pk": int, "slug": str, "day": datetime.date})
+        day = article.published_at.date()
+        now = timezone.now()
+        assert statement.rows(now, pk=article.pk, slug=article.slug, day=day) == [(article.pk,)]
+        assert statement.rows(now, pk=article.pk, slug=article.slug,
+                              day=day + datetime.timedelta(days=1)) == []
+        # A statement without `now` does not depend on the time.
+        plain = Statement(lambda pk: Article.objects.filter(pk=pk).values_list("slug"), params={"pk": int})
+        assert plain.rows(None, pk=articles["draft"].pk) == [(articles["draft"].slug,)]
+
+    def test_must_be_given_as_declared(self, articles):
+        statement = Statement(by_slug, params={"slug": str})
+        with pytest.raises(TypeError, match="slug"):
+            statement.rows(timezone.now())
+        with pytest.raises(TypeError):
+            statement.rows(timezone.now(), slug="x", pk=1)
+        with pytest.raises(ImproperlyConfigured, match="type"):
+            Statement(by_slug, params={"slug": list})
+
+    @pytest.mark.parametrize("build", [
+        # The ORM makes "%x%" of it: not the value itself.
+        lambda now, slug: Article.objects.live(now=now).filter(slug__contains=slug).values_list("pk"),
+        # Never used.
+        lambda now, slug: Article.objects.live(now=now).values_list("pk"),
+        # It shapes the SQL.
+        lambda now, slug: Article.objects.live(now=now).filter(pk__in=[1] * len(slug)).values_list("pk"),
+    ], ids=["transformed", "unused", "shaping"])
+    def test_that_are_not_plain_parameters_of_the_sql_are_refused(self, build):
+        with pytest.raises(ImproperlyConfigured):
+            Statement(build, params={"slug": str}).rows(timezone.now(), slug="x")
+
+
+def test_instances_are_the_orms_whatever_the_order_of_their_fields(articles):
+    article = articles["recent"]
+    statement = Statement(lambda now, pk: Article.objects.live(now=now).filter(pk=pk)
+                          .values_list("headline", "id", "published_at", "slug"), params={"pk": int})
+    (found,) = statement.instances(timezone.now(), pk=article.pk)
+    assert isinstance(found, Article) and found.pk == article.pk
+    assert (found.slug, found.headline, found.published_at) == (
+        article.slug, article.headline, article.published_at)
+    assert found.get_deferred_fields() >= {"body", "status"}
+    with pytest.raises(ImproperlyConfigured, match="Not fields"):
+        Statement(lambda now: Article.objects.live(now=now).values_list("source__name")).instances(
+            timezone.now())
+
+
 class TestPreparedList:
     def listed(self):
         return renditions.prepared_list(selectors.NEWEST_ITEMS,

@@ -689,14 +689,14 @@ PAGES = {
     "home": (lambda w: "/", 10),  # unrendered: the page, then its articles
     "article": (lambda w: w["articles"][0].get_absolute_url(), 10),
     "people": (lambda w: "/people/", 4),
-    "person": (lambda w: w["person"].get_absolute_url(), 9),
+    "person": (lambda w: w["person"].get_absolute_url(), 10),  # unrendered: the page, then its articles
     "reporter": (lambda w: w["reporter"].get_absolute_url(), 6),
     "topics": (lambda w: "/topics/", 2),
-    "topic": (lambda w: w["topic"].get_absolute_url(), 8),
+    "topic": (lambda w: w["topic"].get_absolute_url(), 10),
     "organisations": (lambda w: "/organisations/", 3),
-    "organisation": (lambda w: w["organisation"].get_absolute_url(), 7),
+    "organisation": (lambda w: w["organisation"].get_absolute_url(), 8),
     "places": (lambda w: "/places/", 3),
-    "place": (lambda w: w["place"].get_absolute_url(), 7),
+    "place": (lambda w: w["place"].get_absolute_url(), 8),
     "timeline": (lambda w: "/timeline/", 5),
     "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 6),
     "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 6),

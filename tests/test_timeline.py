@@ -1,0 +1,81 @@
+"""
+The timeline's statements and entries (articles/timeline.py): the ORM's
+public mentions, counted from either side alike, drawn as the template drew
+them, with the links {% querystring %} writes.
+"""
+
+import datetime
+
+import pytest
+from django.http import QueryDict
+from django.template import RequestContext, Template
+from django.test import RequestFactory
+from django.utils import timezone
+
+from articles import timeline
+from articles.models import DateMention, TagState
+from tests.factories import ArticleFactory, DateMentionFactory, DraftFactory
+
+pytestmark = pytest.mark.django_db
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def year_mention(article, year, **extra):
+    return DateMentionFactory(article=article, value=str(year), precision="year", text=str(year),
+                              date_from=datetime.date(year, 1, 1), date_to=datetime.date(year, 12, 31),
+                              **extra)
+
+
+@pytest.fixture
+def mentions():
+    now = timezone.now()
+    live, scheduled = ArticleFactory(published_at=now - HOUR), ArticleFactory(published_at=now + HOUR)
+    shown = [year_mention(live, year) for year in (1999, 2001, 2001, 2003)]
+    year_mention(scheduled, 2002)
+    year_mention(DraftFactory(), 2000)
+    year_mention(live, 1998, state=TagState.SUGGESTED)
+    return shown
+
+
+def test_the_statements_list_and_count_the_public_mentions(mentions):
+    now = timezone.now()
+    expected = list(timeline.rows(DateMention.objects.public()))
+    assert [row[0] for row in expected] == [m.pk for m in mentions]
+    assert timeline.EVERY.rows(now, 10, 0) == expected
+    assert timeline.EVERY.rows(now, 2, 1) == expected[1:3]
+    assert timeline.EVERY_COUNT.rows(now, 100) == [(4,)]
+    assert timeline.EVERY_COUNT.rows(now, 3) == [(3,)]
+    assert timeline.EVERY_COUNT.rows(now + 2 * HOUR, 100) == [(5,)]  # the scheduled article's
+    span = {"start": datetime.date(2001, 1, 1), "end": datetime.date(2001, 12, 31)}
+    assert [row[0] for row in timeline.OF_YEAR.rows(now, 10, 0, **span)] == [m.pk for m in mentions[1:3]]
+    assert timeline.OF_YEAR_COUNT.rows(now, 100, **span) == [(2,)]
+    assert timeline.FIRST.rows(now) == [(datetime.date(1999, 1, 1),)]
+    assert timeline.LAST.rows(now) == [(datetime.date(2003, 1, 1),)]
+
+
+def test_entries_are_grouped_under_their_year_or_decade_and_escaped():
+    article = ArticleFactory(headline="<b>Ties</b> & more", slug="ties")
+    year_mention(article, 1994, label="Talks <i>begin</i>")
+    DateMentionFactory(article=article, value="199", precision="decade", text="the 1990s",
+                       date_from=datetime.date(1990, 1, 1), date_to=datetime.date(1999, 12, 31))
+    rows = list(timeline.rows(DateMention.objects.public()))
+    (decade, (first,)), (year, (second,)) = timeline.periods(rows)
+    assert (decade, year) == ("The 1990s", "1994")
+    assert '<span class="date-phrase">the 1990s</span>' in first
+    assert '<time datetime="1994" class="date-phrase">1994</time>' in second
+    assert "(precise to the year)" in second
+    assert '<span class="label">Talks &lt;i&gt;begin&lt;/i&gt;</span>' in second
+    assert '<a href="/articles/ties/">&lt;b&gt;Ties&lt;/b&gt; &amp; more</a>' in second
+    assert "<b>" not in first + second
+
+
+@pytest.mark.parametrize("query", ["", "page=3", "year=2001", "person=a-b&year=2001&page=2",
+                                   "topic=x&page=2&q=%3Cscript%3E", "year=2001&year=2002&z=1"])
+def test_the_years_links_are_those_querystring_writes(query):
+    request = RequestFactory().get(f"/timeline/?{query}")
+    template = Template('{% for y in years %}<li><a href="{% querystring year=y page=None %}"'
+                        '{% if y == year %} aria-current="page"{% endif %}>{{ y }}</a></li>{% endfor %}')
+    years = range(1999, 2003)
+    expected = template.render(RequestContext(request, {"years": years, "year": 2001}))
+    assert timeline.year_items(QueryDict(query), years, 2001) == expected
