@@ -104,10 +104,16 @@ def coverage_chart(counts: dict) -> Chart:
     first = min(min(counts), _months_before(last, MIN_MONTHS - 1))
     months = list(months_between(first, last))[-MAX_MONTHS:]
     top = max(counts.values())
-    bars = []
+    bars, total, peak = [], 0, None
     for i, month in enumerate(months):
         n = counts.get(month, 0)
-        height = round(n / top * (HEIGHT - 4), 1) if n else 0
-        bars.append(Bar(month, n, i * (BAR + GAP), HEIGHT - height, height))
-    peak = max(bars, key=lambda b: (b.count, b.month))
-    return Chart(bars, sum(b.count for b in bars), peak)
+        if n:
+            height = round(n / top * (HEIGHT - 4), 1)
+            bar = Bar(month, n, i * (BAR + GAP), HEIGHT - height, height)
+            total += n
+            if peak is None or n >= peak.count:  # the latest of the busiest months
+                peak = bar
+        else:
+            bar = Bar(month, 0, i * (BAR + GAP), HEIGHT, 0)
+        bars.append(bar)
+    return Chart(bars, total, peak or bars[-1])
