@@ -48,7 +48,7 @@ from .models import (
 )
 from .pagination import CappedPaginator
 from .statements import PreparedList
-from .search import FACET_SAMPLE, facets, search_articles, snippets
+from .search import FACET_SAMPLE, by_relevance, facets, search_articles, snippets
 
 PAGE_SIZE = 20
 INDEX_PAGE_SIZE = 60
@@ -498,12 +498,13 @@ class SearchView(ListView):
     template_name = "articles/search.html"
     context_object_name = "articles"
     paginate_by = PAGE_SIZE
+    paginator_class = CappedPaginator
     facet_sample = FACET_SAMPLE
 
     def get_queryset(self):
         self.q = self.request.GET.get("q", "").strip()[:200]
         articles, self.chosen = filter_by_record(self.request, public_articles())
-        return search_articles(articles, self.q) if self.q else articles.none()
+        return by_relevance(search_articles(articles, self.q)) if self.q else articles.none()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -134,6 +134,56 @@ class TestComposition:
         assert [a.pk for a in results.order_by(*NEWEST_FIRST)] == [new.pk, best.pk, old.pk]
 
 
+class TestRankedAmongTheNewest:
+    """by_relevance(): a search with more than RANKED matches is ranked among
+    the RANKED most recently added of them, after every other filter."""
+
+    @pytest.fixture
+    def ranked(self, monkeypatch):
+        monkeypatch.setattr(search, "RANKED", 3)
+        # Added oldest first: the best match is the oldest.
+        return [ArticleFactory(headline="Ferry ferry ferry", body="ferry")] + [
+            ArticleFactory(headline=f"Note {i}", body=f"A ferry, once. {i}") for i in range(4)]
+
+    def test_more_matches_than_ranked_are_ranked_among_the_newest(self, ranked):
+        results = list(search.by_relevance(search_articles(Article.objects.live(), "ferry")))
+        assert set(results) == set(ranked[2:]) and ranked[0] not in results
+
+    def test_as_many_as_ranked_are_all_ranked(self, ranked, monkeypatch):
+        monkeypatch.setattr(search, "RANKED", 5)
+        results = list(search.by_relevance(search_articles(Article.objects.live(), "ferry")))
+        assert results == list(search_articles(Article.objects.live(), "ferry"))
+        assert results[0] == ranked[0]
+
+    def test_the_newest_are_counted_after_the_other_filters(self, ranked):
+        # Not live: the newest match is not one of those ranked among.
+        Article.objects.filter(pk=ranked[-1].pk).update(status=Article.Status.ARCHIVED)
+        person = PersonFactory()
+        for article in ranked[:3]:
+            PersonTagFactory(article=article, person=person)
+        by_person = Article.objects.live().for_person(person)
+        results = list(search.by_relevance(search_articles(by_person, "ferry")))
+        assert results[0] == ranked[0] and set(results) == set(ranked[:3])
+        live = list(search.by_relevance(search_articles(Article.objects.live(), "ferry")))
+        assert set(live) == set(ranked[1:4])
+
+    def test_the_api_ranks_so_after_its_filters(self, client, ranked):
+        person = PersonFactory(slug="ferryman")
+        for article in ranked[:3]:
+            PersonTagFactory(article=article, person=person)
+        slugs = [a["slug"] for a in client.get("/api/v1/articles/?q=ferry").json()["results"]]
+        assert ranked[0].slug not in slugs and len(slugs) == 3
+        slugs = [a["slug"] for a in client.get("/api/v1/articles/?q=ferry&person=ferryman").json()["results"]]
+        assert slugs[0] == ranked[0].slug and len(slugs) == 3
+        slugs = [a["slug"] for a in client.get("/api/v1/articles/?q=ferry&ordering=-published_at")
+                 .json()["results"]]
+        assert len(slugs) == 5  # ordered otherwise, every match
+
+    def test_the_search_page_too(self, client, ranked):
+        page = client.get("/search/?q=ferry").content.decode()
+        assert ranked[0].headline not in page and ranked[-1].headline in page
+
+
 class TestSnippets:
     def test_marks_the_words_and_escapes_everything_else(self):
         article = ArticleFactory(body='Before <script>alert(1)</script> the "ferry" & the port. ' * 3)
@@ -301,8 +351,12 @@ class TestFacets:
                 PersonTagFactory(article=article, person=person)
         people, _ = facets(search_articles(Article.objects.live(), "ferry"), size=3)
         assert [(p.name, p.n_matches) for p in people] == [("Person 3", 4), ("Person 2", 3), ("Person 1", 2)]
+        # Persons 0 and 4 tie for the last place: the name decides.
+        people, _ = facets(search_articles(Article.objects.live(), "ferry"), size=4)
+        assert [(p.name, p.n_matches) for p in people][-1] == ("Person 0", 1)
+        assert facets(search_articles(Article.objects.live(), "ferry"), size=0)[0] == []
 
-    def test_three_queries_whatever_the_number_of_matches_none_without(self):
+    def test_five_queries_whatever_the_number_of_matches_none_without(self):
         for n in (1, 30):
             for i in range(n):
                 article = ArticleFactory(body=f"walrus{n}")
@@ -310,7 +364,7 @@ class TestFacets:
                 TopicTagFactory(article=article)
             with CaptureQueriesContext(connection) as queries:
                 people, topics = facets(search_articles(Article.objects.live(), f"walrus{n}"))
-            assert len(queries) == 3 and len(people) == min(n, 12) and len(topics) == min(n, 12)
+            assert len(queries) == 5 and len(people) == min(n, 12) and len(topics) == min(n, 12)
         with CaptureQueriesContext(connection) as queries:
             assert facets(search_articles(Article.objects.live(), "!!!")) == ([], [])
         assert len(queries) == 0

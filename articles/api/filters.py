@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 
 from articles.models import Article, DateMention, Organisation, Person, Place, Source, Topic
-from articles.search import search_articles
+from articles.search import RANKED, by_relevance, search_articles
 
 from .pagination import NEWEST_FIRST
 from .permissions import sees_unpublished
@@ -125,7 +125,8 @@ class ArticleFilter(filters.FilterSet):
     ordering = filters.ChoiceFilter(
         choices=[(key, key) for key in ORDERINGS], method="filter_ordering", empty_label=None,
         help_text="-published_at (the default), published_at, headline, -headline, or "
-                  "relevance (the default with q; only with q).",
+                  f"relevance (the default with q; only with q; with more than {RANKED:,} "
+                  f"results, ranked among the {RANKED:,} most recently added).",
     )
 
     class Meta:
@@ -196,6 +197,8 @@ class ArticleFilter(filters.FilterSet):
         return queryset.filter(status__in=value)
 
     def filter_ordering(self, queryset, name, value):
+        if value == "relevance":  # after every other filter: ranked among the newest matches
+            return by_relevance(queryset)
         return queryset.order_by(*ORDERINGS[value])
 
 
