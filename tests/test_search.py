@@ -167,6 +167,17 @@ class TestRankedAmongTheNewest:
         live = list(search.by_relevance(search_articles(Article.objects.live(), "ferry")))
         assert set(live) == set(ranked[1:4])
 
+    @pytest.mark.parametrize("window", [1, 2, 4, 1000])
+    def test_the_newest_are_found_alike_whatever_the_window(self, ranked, monkeypatch, window):
+        # PostgreSQL looks among the last `window` ids first, then among all.
+        monkeypatch.setattr(search, "WINDOW", window)
+        ArticleFactory(body="no match")  # the last id is not a match
+        matches = search_articles(Article.objects.live(), "ferry")
+        pks = sorted(a.pk for a in ranked)
+        assert search.newest_ranked(matches) == pks[-3]
+        assert search.newest_ranked(matches.filter(pk__lt=pks[-1])) == pks[-4]
+        assert search.newest_ranked(matches.filter(pk__in=[a.pk for a in ranked[:2]])) is None
+
     def test_the_api_ranks_so_after_its_filters(self, client, ranked):
         person = PersonFactory(slug="ferryman")
         for article in ranked[:3]:
