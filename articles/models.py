@@ -540,6 +540,13 @@ class ArticleQuerySet(models.QuerySet):
         subtree = Topic.objects.filter(path__startswith=path).values("pk")
         return self._tagged(ArticleTopic.objects.accepted().filter(topic__in=subtree), common)
 
+    def for_record(self, record, *, model=None, common=False):
+        """for_person(), for_organisation(), for_place() or for_topic(), as
+        `record` is one (or, given `model`, the id of one)."""
+        method = {Person: self.for_person, Organisation: self.for_organisation, Place: self.for_place,
+                  Topic: self.for_topic}[model or type(record)]
+        return method(record, common=common)
+
     def with_tag_counts(self):
         """Annotate n_accepted and n_pending: tags of every kind, counted by
         correlated subqueries (joining five tag tables would multiply rows)."""

@@ -52,11 +52,8 @@ def attnames(model) -> list[str]:
 def _tagged(model, common):
     """The live articles tagged with a record of `model` (topics: its
     subtree), for the statements: `common` picks the plan (ArticleQuerySet._tagged)."""
-    method = {Person: "for_person", Organisation: "for_organisation", Place: "for_place",
-              Topic: "for_topic"}[model]
-
     def select(now, record):
-        return getattr(Article.objects.live(now=now), method)(record, common=common)
+        return Article.objects.live(now=now).for_record(record, model=model, common=common)
 
     return select
 

@@ -283,9 +283,7 @@ def articles_showing(record) -> QuerySet:
     if isinstance(record, Source):
         shown = articles.filter(source=record)
     else:
-        tagged = {Person: articles.for_person, Organisation: articles.for_organisation,
-                  Place: articles.for_place, Topic: articles.for_topic}[type(record)]
-        shown = tagged(record)
+        shown = articles.for_record(record)
         if isinstance(record, Person):
             shown |= articles.filter(pk__in=Byline.objects.filter(person=record).values("article_id"))
     return shown.values_list("pk", flat=True)

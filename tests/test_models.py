@@ -271,6 +271,19 @@ class TestArticleQueries:
         assert Article.objects.for_topic(defence).count() == 2
         assert set(Article.objects.for_topic(peacekeeping)) == {article, only_child}
 
+    def test_for_record_is_the_kinds_own_filter_given_a_record_or_its_id(self):
+        person, topic = PersonFactory(), TopicFactory()
+        child = TopicFactory(parent=topic)
+        PersonTagFactory(person=person)
+        TopicTagFactory(topic=child)
+        PersonTagFactory()
+        for record, own in ((person, Article.objects.for_person), (topic, Article.objects.for_topic)):
+            expected = set(own(record))
+            assert len(expected) == 1
+            assert set(Article.objects.for_record(record)) == expected
+            assert set(Article.objects.for_record(record.pk, model=type(record))) == expected
+            assert set(Article.objects.for_record(record, common=True)) == expected
+
     def test_person_filters_combine(self):
         a, b = PersonFactory(), PersonFactory()
         both = ArticleFactory()
