@@ -27,8 +27,8 @@ from .models import (
     has_live_byline,
     in_live_coverage,
 )
-from .renditions import count_statement, live_statement, prepared_list
-from .statements import Statement
+from .renditions import live_statement, prepared_list
+from .statements import Statement, count_statement
 
 WRITTEN = 10  # a person's latest bylines shown on their page
 RECORD = {"record": int}

@@ -56,8 +56,7 @@ from .models import (
     Topic,
     tag_models,
 )
-from . import statements
-from .statements import PreparedList, Statement
+from .statements import PreparedList, Statement, count_statement
 
 logger = logging.getLogger(__name__)
 
@@ -106,13 +105,8 @@ def live_articles(now):
     return Article.objects.live(now=now)
 
 
-def count_statement(select=live_articles, params=None) -> Statement:
-    """How many articles `select(now, **params)` gives (live ones, by
-    default), up to a bound given per call."""
-    return statements.count_statement(select, params)
-
-
-LIVE_COUNT = count_statement()
+# How many live articles there are, up to a bound given per call.
+LIVE_COUNT = count_statement(live_articles)
 
 
 def live_statement(part: str, order, select=live_articles, params=None) -> Statement:

@@ -197,12 +197,6 @@ class PreparedList:
 
 def count_statement(select, params=None) -> Statement:
     """How many rows `select(now, **params)` (a queryset) gives, up to a
-    bound given per call; a statement of `select(**params)` for a `select`
-    that takes no `now`."""
-    if "now" in inspect.signature(select).parameters:
-        def build(now, **values):
-            return select(now, **values).order_by().values_list("pk")
-    else:
-        def build(**values):
-            return select(**values).order_by().values_list("pk")
-    return Statement(build, template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", params=params)
+    bound given per call."""
+    return Statement(lambda now, **values: select(now, **values).order_by().values_list("pk"),
+                     template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", params=params)
