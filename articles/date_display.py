@@ -7,6 +7,9 @@ Pure functions of the mention's fields; no database.
 import calendar
 import datetime
 import re
+from html import escape  # Django's escape() is this, behind a check for lazy text
+
+from django.utils.safestring import mark_safe
 
 MONTHS = [None, "January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -142,3 +145,14 @@ def machine_readable(*, precision: str, date_from, date_to, value: str = "", mod
 def mention_fields(mention) -> dict:
     return {"precision": mention.precision, "date_from": mention.date_from,
             "date_to": mention.date_to, "value": mention.value, "mod": mention.mod}
+
+
+def phrase_html(*, precision: str, date_from, date_to, value: str = "", mod: str = "") -> str:
+    """The mention's date as it reads, in a <time> when it is exact enough
+    for one (machine_readable()), else in a <span>: safe HTML."""
+    fields = {"precision": precision, "date_from": date_from, "date_to": date_to, "value": value,
+              "mod": mod}
+    phrase, machine = escape(describe(**fields)), machine_readable(**fields)
+    if machine:
+        return mark_safe(f'<time datetime="{escape(machine)}" class="date-phrase">{phrase}</time>')
+    return mark_safe(f'<span class="date-phrase">{phrase}</span>')

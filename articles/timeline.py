@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
-from .date_display import describe, machine_readable
+from .date_display import phrase_html
 from .models import Article, DateMention, TagState
 from .statements import Statement, count_statement
 
@@ -66,17 +66,6 @@ def period(precision: str, date_from: datetime.date) -> str:
     return str(date_from.year)
 
 
-def date_phrase(*, precision, date_from, date_to, value, mod) -> str:
-    """A mention's date as it reads, in a <time> when it is exact enough."""
-    phrase = escape(describe(precision=precision, date_from=date_from, date_to=date_to, value=value,
-                             mod=mod))
-    machine = machine_readable(precision=precision, date_from=date_from, date_to=date_to, value=value,
-                               mod=mod)
-    if machine:
-        return mark_safe(f'<time datetime="{escape(machine)}" class="date-phrase">{phrase}</time>')
-    return mark_safe(f'<span class="date-phrase">{phrase}</span>')
-
-
 def article_url():
     """A function from an article's slug to its URL: one reverse() a page."""
     before, after = reverse("articles:article", kwargs={"slug": "slug0"}).rsplit("slug0", 1)
@@ -86,7 +75,7 @@ def article_url():
 def entry(row, url_of=None) -> str:
     """A timeline entry (an <li>) from a row."""
     _, text, date_from, date_to, precision, value, mod, label, headline, slug = row
-    phrase = date_phrase(precision=precision, date_from=date_from, date_to=date_to, value=value, mod=mod)
+    phrase = phrase_html(precision=precision, date_from=date_from, date_to=date_to, value=value, mod=mod)
     label = f'<span class="label">{escape(label)}</span>' if label else ""
     url = (url_of or article_url())(slug)
     return mark_safe(

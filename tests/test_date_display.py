@@ -2,7 +2,7 @@ import datetime
 
 import pytest
 
-from articles.date_display import describe, machine_readable
+from articles.date_display import describe, machine_readable, phrase_html
 
 D = datetime.date
 
@@ -34,3 +34,6 @@ def test_a_mention_reads_exactly_as_precisely_as_it_was_written(precision, start
     fields = {"precision": precision, "date_from": start, "date_to": end, "value": value, "mod": mod}
     assert describe(**fields) == phrase
     assert machine_readable(**fields) == machine
+    # As the article page and the timeline show it: a <time> when it is exact enough.
+    assert phrase_html(**fields) == (f'<time datetime="{machine}" class="date-phrase">{phrase}</time>'
+                                     if machine else f'<span class="date-phrase">{phrase}</span>')

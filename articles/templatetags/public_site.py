@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from articles import renditions
-from articles.date_display import describe, machine_readable, mention_fields
+from articles.date_display import mention_fields, phrase_html
 
 register = template.Library()
 
@@ -16,16 +16,11 @@ register = template.Library()
 JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
 
-@register.filter
-def date_phrase(mention) -> str:
-    """A date mention as it reads: "5–6 July 2024", "the 1990s", "early 2024"."""
-    return describe(**mention_fields(mention))
-
-
-@register.filter
-def date_machine(mention) -> str:
-    """A valid <time datetime> value for the mention, or "" when none is exact."""
-    return machine_readable(**mention_fields(mention))
+@register.simple_tag
+def date_mention(mention) -> str:
+    """A date mention as it reads ("5–6 July 2024", "the 1990s", "early
+    2024"), in a <time> when it is exact enough for one."""
+    return phrase_html(**mention_fields(mention))
 
 
 @register.filter
