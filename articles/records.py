@@ -104,10 +104,11 @@ class PersonPage(RecordPage):
     def roles_of(self, person) -> list[Role]:
         """The person's roles, earliest first, with their organisation's
         and country's names (what a role reads as)."""
-        width, using = len(attnames(Role)), router.db_for_read(Role)
+        names, using = attnames(Role), router.db_for_read(Role)
+        width = len(names)
         roles = []
         for row in self.roles.rows(None, record=person.pk):
-            role = Role.from_db(using, attnames(Role), row[:width])
+            role = Role.from_db(using, names, row[:width])
             organisation, country = row[width:]
             if role.organisation_id:
                 role.organisation = Organisation(pk=role.organisation_id, name=organisation)

@@ -337,11 +337,12 @@ class RecordDetailView(ListView):
             raise Http404(f"No {self.record_model._meta.verbose_name} with a public page here.")
         # The kept counts give the chart and the exact number of pages.
         self.monthly = coverage.monthly(self.record, self.now)
-        common = sum(self.monthly.values()) > COMMON_RECORD
+        self.total = sum(self.monthly.values())
+        common = self.total > COMMON_RECORD
         return self.page.articles(self.record, public_articles, common=common)
 
     def get_paginator(self, *args, **kwargs):
-        return CappedPaginator(*args, known_count=sum(self.monthly.values()), **kwargs)
+        return CappedPaginator(*args, known_count=self.total, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(
