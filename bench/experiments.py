@@ -75,7 +75,7 @@ def experiments(seed: int):
         return Person.objects.filter(Exists(tagged) | Exists(bylined)).get(slug=top.slug)
 
     yield ("visible person by slug (API ?person=, person page)",
-           "articles/api/selectors.py records_for(); articles/views.py people_in_public_view()",
+           "articles/api/selectors.py records_for(); articles/records.py public_records(Person)",
            visible_person_now, visible_person_exists)
 
     def page_count_now():
