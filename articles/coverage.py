@@ -12,9 +12,11 @@ topics with every topic above them, and the archive itself) is stored in
 ArticleCoverage, and any change an article's contribution depends on takes
 the old one off Coverage and adds the new, in the change's own transaction.
 
-What changes it: the article's status and publication time (its save), its
-accepted tags (their saves and deletions, and Article.objects.record_edit()
-for the bulk paths), a topic moved in the tree, the article's deletion.
+What changes it: the article's status, publication time and source (its
+save), its accepted tags and date mentions (their saves and deletions, and
+Article.objects.record_edit() for the bulk paths), a topic moved in the
+tree, the article's deletion. The same contribution holds the article's row
+of the facet index (articles.facets), kept by the same changes.
 
 Live is decided at reading time, as everywhere (live_q()): Coverage counts
 published articles, and readers take off those whose time has not come (a
@@ -32,6 +34,7 @@ from django.db import connections, router, transaction
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
+from . import facets
 from .models import (
     Article,
     ArticleCoverage,
@@ -40,6 +43,7 @@ from .models import (
     ArticlePlace,
     ArticleTopic,
     Coverage,
+    DateMention,
     Organisation,
     PendingCoverage,
     Person,
@@ -113,21 +117,29 @@ class Contribution(typing.NamedTuple):
     month: datetime.date
     keys: frozenset[str]
     live_from: datetime.datetime
+    # The article's row of the facet index (articles.facets).
+    position: int
+    facets: str
 
 
 def contributions(article_ids) -> dict[int, Contribution]:
     """What each of these articles adds to Coverage as they are now: the
     published ones."""
-    published, live_from = {}, {}
-    for pk, published_at, embargo_until in Article.objects.filter(
+    published, live_from, source = {}, {}, {}
+    for pk, published_at, embargo_until, source_id in Article.objects.filter(
             pk__in=article_ids, status=Article.Status.PUBLISHED, published_at__isnull=False,
-    ).values_list("pk", "published_at", "embargo_until"):
+    ).values_list("pk", "published_at", "embargo_until", "source_id"):
         published[pk] = published_at
         live_from[pk] = max(published_at, embargo_until) if embargo_until else published_at
+        source[pk] = source_id
     if not published:
         return {}
     ids = list(published)
     keys = {pk: {ARCHIVE} for pk in ids}
+    mentions = {pk: [] for pk in ids}
+    for article_id, date_from, date_to in (DateMention.objects.accepted_of_articles().filter(article_id__in=ids)
+                                           .values_list("article_id", "date_from", "date_to")):
+        mentions[article_id].append((date_from, date_to))
     for kind, (model, field) in TAGS.items():
         for article_id, record_id in (model.objects.accepted().filter(article_id__in=ids)
                                       .values_list("article_id", field)):
@@ -135,7 +147,10 @@ def contributions(article_ids) -> dict[int, Contribution]:
     for article_id, path in (ArticleTopic.objects.accepted().filter(article_id__in=ids)
                              .values_list("article_id", "topic__path")):
         keys[article_id].update(f"{Coverage.Kind.TOPIC}:{pk}" for pk in path.strip("/").split("/") if pk)
-    return {pk: Contribution(month_of(published[pk]), frozenset(keys[pk]), live_from[pk]) for pk in ids}
+    return {pk: Contribution(
+        month_of(published[pk]), frozenset(keys[pk]), live_from[pk], facets.position(published[pk], pk),
+        facets.text(facets.tokens(keys=keys[pk], source_id=source[pk], mentions=mentions[pk])),
+    ) for pk in ids}
 
 
 def refresh(article_ids) -> int:
@@ -156,9 +171,10 @@ def _refresh(ids) -> int:
     # same old contribution.
     list(Article.objects.filter(pk__in=ids).order_by("pk").select_for_update(no_key=True)
          .values_list("pk", flat=True))
-    old = {pk: Contribution(month, frozenset(keys.split()), live_from) for pk, month, keys, live_from in
+    old = {pk: Contribution(month, frozenset(keys.split()), live_from, position, tokens)
+           for pk, month, keys, live_from, position, tokens in
            ArticleCoverage.objects.filter(article_id__in=ids)
-           .values_list("article_id", "month", "keys", "live_from")}
+           .values_list("article_id", "month", "keys", "live_from", "position", "facets")}
     new = contributions(ids)
     changed = [pk for pk in ids if old.get(pk) != new.get(pk)]
     if not changed:
@@ -180,10 +196,11 @@ def store(found: dict, *, replace: bool = False) -> None:
     """Write what these articles add (ArticleCoverage, and PendingCoverage
     for those not live yet)."""
     now = timezone.now()
-    rows = [ArticleCoverage(article_id=pk, month=c.month, keys=keys_text(c.keys), live_from=c.live_from)
+    rows = [ArticleCoverage(article_id=pk, month=c.month, keys=keys_text(c.keys), live_from=c.live_from,
+                            position=c.position, facets=c.facets)
             for pk, c in found.items()]
     upsert = {"update_conflicts": True, "unique_fields": ["article"],
-              "update_fields": ["month", "keys", "live_from"]} if replace else {}
+              "update_fields": ["month", "keys", "live_from", "position", "facets"]} if replace else {}
     ArticleCoverage.objects.bulk_create(rows, batch_size=500, **upsert)
     PendingCoverage.objects.bulk_create(
         [PendingCoverage(article_id=pk, kind=k.split(":")[0], record_id=int(k.split(":")[1]),
@@ -217,7 +234,7 @@ def add(delta) -> None:
 def rebuild(*, progress=None) -> int:
     """Every count again from the articles; returns the number of published
     articles counted. `progress` is called with the number done per batch."""
-    with transaction.atomic():
+    with transaction.atomic(), facets.index_deferred():
         PendingCoverage.objects.all().delete()
         ArticleCoverage.objects.all().delete()
         Coverage.objects.all().delete()
@@ -276,6 +293,26 @@ def _tag_changed(sender, instance, raw=False, **kwargs):
     refresh([instance.article_id])
 
 
+def _date_saving(sender, instance, raw=False, **kwargs):
+    # Whether the mention was accepted before this save: if so, its dates are
+    # in the article's facets, to be taken off.
+    instance._was_accepted = bool(
+        not raw and instance.pk and instance.state != TagState.ACCEPTED
+        and DateMention.objects.filter(pk=instance.pk, state=TagState.ACCEPTED).exists())
+
+
+def _date_changed(sender, instance, raw=False, **kwargs):
+    # A date mention counts in no record's coverage, but in the article's
+    # facets (articles.facets), if it is accepted or was: the tagger's
+    # suggestions change nothing.
+    if raw or _being_deleted(kwargs):
+        return
+    if instance.state != TagState.ACCEPTED and not getattr(instance, "_was_accepted", False):
+        return
+    if ArticleCoverage.objects.filter(article_id=instance.article_id).exists():
+        refresh([instance.article_id])
+
+
 def _topic_saving(sender, instance, raw=False, **kwargs):
     instance._coverage_moved = bool(
         not raw and instance.pk
@@ -295,5 +332,8 @@ def connect_receivers() -> None:
         uid = f"coverage.{model._meta.label_lower}"
         post_save.connect(_tag_changed, sender=model, dispatch_uid=uid)
         post_delete.connect(_tag_changed, sender=model, dispatch_uid=uid)
+    pre_save.connect(_date_saving, sender=DateMention, dispatch_uid="coverage.datemention")
+    post_save.connect(_date_changed, sender=DateMention, dispatch_uid="coverage.datemention")
+    post_delete.connect(_date_changed, sender=DateMention, dispatch_uid="coverage.datemention")
     pre_save.connect(_topic_saving, sender=Topic, dispatch_uid="coverage.topic")
     post_save.connect(_topic_saved, sender=Topic, dispatch_uid="coverage.topic")

@@ -30,6 +30,17 @@ from .tagging.cleaning import content_hash
 
 wikidata_validator = RegexValidator(r"^Q[1-9][0-9]*$", "Enter a Wikidata id such as Q312506.")
 
+# The publication times the archive holds (the facet index orders articles
+# by their second within them: articles.facets.position).
+PUBLICATION_YEARS = (1000, 2999)
+
+
+def validate_publication_time(value) -> None:
+    if value is not None and not PUBLICATION_YEARS[0] <= value.year <= PUBLICATION_YEARS[1]:
+        raise ValidationError(
+            f"Give a publication time between the years {PUBLICATION_YEARS[0]} and "
+            f"{PUBLICATION_YEARS[1]}.", code="publication_year")
+
 
 def name_key(name: str) -> str:
     """The form under which names and aliases must be unique: case, accents,
@@ -597,7 +608,8 @@ class Article(TimeStamped):
         Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="datelined_articles"
     )
     published_at = models.DateTimeField(
-        null=True, blank=True, help_text="Publication time; in the future, the article is scheduled."
+        null=True, blank=True, help_text="Publication time; in the future, the article is scheduled.",
+        validators=[validate_publication_time],
     )
     embargo_until = models.DateTimeField(
         null=True, blank=True,
@@ -686,6 +698,10 @@ class Article(TimeStamped):
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(Article, self.headline, instance=self)
+        if self.published_at is not None and self.published_at.microsecond:
+            # Publication times are kept to the second: the newest-first
+            # order is then the facet index's order (articles.facets.position).
+            self.published_at = self.published_at.replace(microsecond=0)
         self.content_hash = content_hash(self.headline, self.body)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "content_hash" not in update_fields:
@@ -752,13 +768,22 @@ class Coverage(models.Model):
 class ArticleCoverage(models.Model):
     """What one published article adds to Coverage, as of its last change:
     its month, its records ("all:0 person:12 topic:3") and the time it is
-    live from, so that the next change takes off exactly what it added."""
+    live from, so that the next change takes off exactly what it added.
+    Also its row of the facet index (articles.facets): its tokens and its
+    position in the newest-first order."""
 
     article = models.OneToOneField(Article, primary_key=True, on_delete=models.CASCADE,
                                    related_name="coverage")
     month = models.DateField()
     keys = models.TextField()
     live_from = models.DateTimeField()
+    position = models.BigIntegerField(unique=True)
+    facets = models.TextField()
+
+    class Meta:
+        # The published articles not live yet, by position (the facet index
+        # leaves them out): a range of the index alone.
+        indexes = [models.Index(fields=["live_from", "position"], name="article_coverage_live_idx")]
 
     def __str__(self):
         return f"Coverage of article {self.article_id}"
@@ -1054,7 +1079,8 @@ class DateMention(Tag):
         ]
         indexes = [
             models.Index(fields=["state", "date_from", "date_to"], name="date_mention_range_idx"),
-            models.Index(fields=["article", "state"], name="date_mention_article_idx"),
+            # Covering: the facet index checks a candidate's mentions here alone.
+            models.Index(fields=["article", "state", "date_from", "date_to"], name="date_mention_article_idx"),
         ]
 
     def __str__(self):

@@ -121,10 +121,16 @@ def live_statement(part: str, order, select=live_articles, params=None) -> State
 def prepared_list(statement: Statement, unrendered, count: Statement = LIVE_COUNT,
                   **params) -> PreparedList:
     """The articles of `statement` (with `params`) for a Paginator, counted
-    by `count`: each item the stored text of its rendition or, for an article
-    without a current one, the article itself from `unrendered()` (a queryset
-    of live articles with what the list shows), fetched for that page's such
-    articles in one go."""
+    by `count`, as rendered() makes its rows."""
+    return rendered(PreparedList(statement, count, timezone.now(), params=params), unrendered)
+
+
+def rendered(rows_list, unrendered):
+    """`rows_list` (a PreparedList or a facets.FacetList, whose slices are
+    (pk, rendition format, rendition text) rows) with each item the stored
+    text of its rendition or, for an article without a current one, the
+    article itself from `unrendered()` (a queryset of live articles with
+    what the list shows), fetched for that page's such articles in one go."""
 
     def finish(rows):
         missing = {pk for pk, format, text in rows if text is None or format != current_format()}
@@ -132,7 +138,8 @@ def prepared_list(statement: Statement, unrendered, count: Statement = LIVE_COUN
         return [found[pk] if pk in missing else text for pk, format, text in rows
                 if pk not in missing or pk in found]
 
-    return PreparedList(statement, count, timezone.now(), finish=finish, params=params)
+    rows_list.finish = finish
+    return rows_list
 
 
 # --- Rendering ----------------------------------------------------------------

@@ -280,29 +280,41 @@ SQLITE_TRIGGERS = {
 }
 
 
+def sqlite_indexes() -> list[tuple[str, dict, tuple]]:
+    """The FTS5 tables kept by triggers, with their triggers and how they
+    are built again: the search index, and the facet index (articles.facets)."""
+    from . import facets
+
+    return [(FTS_TABLE, SQLITE_TRIGGERS, (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",)),
+            (facets.FTS_TABLE, facets.SQLITE_TRIGGERS, facets.SQLITE_REBUILD)]
+
+
 def ensure_sqlite_index(using="default", **kwargs) -> bool:
     """Recreate the sync triggers if they are gone, and rebuild the index.
     Returns whether anything was repaired.
 
     SQLite cannot alter most columns in place: Django's schema editor copies
     the table into a new one, and the triggers die with the old table. A
-    later migration touching articles_article would silently stop the index
-    from following edits; this runs after every migrate and catches it."""
+    later migration touching articles_article (or articles_articlecoverage)
+    would silently stop the index from following edits; this runs after
+    every migrate and catches it."""
     connection = connections[using]
     if connection.vendor != "sqlite":
         return False
+    repaired = False
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT type, name FROM sqlite_master WHERE name = %s OR name LIKE %s",
-            [FTS_TABLE, "articles_article_fts_a_"],
-        )
-        present = {name for _, name in cursor.fetchall()}
-        if FTS_TABLE not in present or present >= {FTS_TABLE, *SQLITE_TRIGGERS}:
-            return False
-        for sql in SQLITE_TRIGGERS.values():
-            cursor.execute(sql)
-        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-    return True
+        for table, triggers, rebuild in sqlite_indexes():
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE name = %s OR (type = 'trigger' AND name LIKE %s)",
+                [table, f"{table}_a_"],
+            )
+            present = {name for (name,) in cursor.fetchall()}
+            if table not in present or present >= {table, *triggers}:
+                continue
+            for sql in (*triggers.values(), *rebuild):
+                cursor.execute(sql)
+            repaired = True
+    return repaired
 
 
 def connect_receivers(app_config) -> None:

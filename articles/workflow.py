@@ -17,10 +17,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Article, ArticleTopic, Correction, TagState, TransitionLog
+from .models import (
+    Article,
+    ArticleTopic,
+    Correction,
+    TagState,
+    TransitionLog,
+    validate_publication_time,
+)
 from .signals import article_transitioned, public_content_changed
 
 Status = Article.Status
@@ -115,6 +123,11 @@ def _ready_to_publish(article) -> list[str]:
     problems = _ready_for_approval(article)
     if article.published_at is None:
         problems.append("The article needs a publication time.")
+    else:
+        try:
+            validate_publication_time(article.published_at)
+        except ValidationError as error:
+            problems.extend(error.messages)
     if not ArticleTopic.objects.filter(article=article, state=TagState.ACCEPTED).exists():
         problems.append("The article needs at least one accepted topic.")
     return problems

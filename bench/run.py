@@ -74,8 +74,9 @@ BUDGETS = {
     "locmem": {"api_list": 0.50, "html_list": 0.40, "article": 0.80},
     "nocache": {"api_list": 0.15, "html_list": 0.10},
 }
-SCALING_BUDGETS_MS = {"api_filtered": 25.0, "api_search": 100.0, "search_name": 100.0,
-                      "search_common": 100.0}
+SCALING_BUDGETS_MS = {"api_filtered": 25.0, "api_filter_person": 25.0, "api_filter_rare": 25.0,
+                      "api_filter_year": 25.0, "api_filter_days": 25.0, "api_filtered_deep": 25.0,
+                      "api_search": 100.0, "search_name": 100.0, "search_common": 100.0}
 MAX_GROWTH = 2.0
 MAX_WORKER_RSS_MB = 200
 
@@ -264,9 +265,27 @@ def targets(seed: int, *, deep: bool = False) -> list[Endpoint]:
         cursor = ArticlePagination.encode(position, backwards=False)
         old = timezone.localtime(position.published_at)
         endpoints = [e for e in endpoints if e.name != "ceiling"]
+        matches = (live.for_person(top_person).for_topic(top_topic)
+                   .mentioning_dates(datetime.date(year, 1, 1), datetime.date(year + 1, 12, 31))
+                   .order_by(*NEWEST_FIRST))
+        filtered_cursor = ArticlePagination.encode(
+            matches[max(0, matches.count() * 9 // 10 - 1)], backwards=False)
         endpoints[1:1] = [Endpoint("home_deep", f"/?page={last_page}"),
                           Endpoint("archive_deep", f"/archive/{old.year}/{old.month:02d}/")]
         endpoints[5:5] = [Endpoint("person_tail", f"/people/{tail_person.slug}/")]
+        # Every kind of filter, for the 1M budget: a common person alone, a
+        # rare person with a common topic, a topic and a year of mentions (the
+        # matches far from the newest), a few days of mentions, the last
+        # cursor of the conjunction at 90% of its depth.
+        api = "/api/v1/articles/?"
+        endpoints += [
+            Endpoint("api_filter_person", f"{api}person={top_person.slug}"),
+            Endpoint("api_filter_rare", f"{api}person={tail_person.slug}&topic={top_topic.slug}"),
+            Endpoint("api_filter_year", f"{api}topic={other_topic.slug}&mentioned_after={year - 8}-01-01"
+                                        f"&mentioned_before={year - 8}-12-31"),
+            Endpoint("api_filter_days", f"{api}mentioned_after={year}-07-10&mentioned_before={year}-07-12"),
+            Endpoint("api_filtered_deep", f"{filtered}&pagination=cursor&cursor={filtered_cursor}"),
+        ]
         endpoints += [
             Endpoint("search_common", "/search/?q=budget"),
             Endpoint("api_list_deep_page", f"/api/v1/articles/?page={last_page}"),

@@ -129,6 +129,13 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
                 ),
             }
         )
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        # A request runs on one core: parallel workers for one query only
+        # take the others' cores, and their start-up costs more than the
+        # index lookups every response is made of (bench/RESULTS.md).
+        # PG_PARALLEL_WORKERS turns them back on (per query).
+        workers = int(os.environ.get("PG_PARALLEL_WORKERS", "0"))
+        config.setdefault("OPTIONS", {})["options"] = f"-c max_parallel_workers_per_gather={workers}"
     return config
 
 

@@ -194,10 +194,13 @@ class TestTags:
         assert not Person.objects.filter(in_live_coverage(Person)).exists()
         assert not Person.objects.filter(has_live_byline()).exists()
 
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner, without statistics")
     def test_public_tags_are_found_from_the_record_not_from_every_article(self):
         """SQLite would start from the articles' (status, published_at) index
         and read every live article to check one rare person; the conditions
-        on the article are kept off that index so the tag index leads."""
+        on the article are kept off that index so the tag index leads.
+        (PostgreSQL plans from statistics: on a table of one row, any plan
+        is the best, and which it picks varies with what ran before.)"""
         PersonTagFactory()
         query = Person.objects.filter(in_live_coverage(Person)).query
         sql, params = query.sql_with_params()
@@ -206,8 +209,7 @@ class TestTags:
                            + sql, params)
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "article_live_idx" not in plan
-        if connection.vendor == "sqlite":
-            assert "person_tag_lookup_idx" in plan
+        assert "person_tag_lookup_idx" in plan
 
     def test_a_person_is_tagged_once_per_article(self):
         tag = PersonTagFactory()

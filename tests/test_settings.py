@@ -4,7 +4,7 @@ import pytest
 
 
 def load_settings(monkeypatch, **env):
-    for name in ["DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"]:
+    for name in ["DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PG_PARALLEL_WORKERS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -44,6 +44,14 @@ def test_database_url_selects_postgresql(monkeypatch):
     assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("news", "editor", "db.example", 5433)
 
 
+def test_postgresql_queries_run_without_parallel_workers_unless_asked(monkeypatch):
+    url = "postgres://editor:pw@db.example:5433/news"
+    db = load_settings(monkeypatch, DATABASE_URL=url).DATABASES["default"]
+    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0"
+    db = load_settings(monkeypatch, DATABASE_URL=url, PG_PARALLEL_WORKERS="2").DATABASES["default"]
+    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2"
+
+
 def test_debug_is_off_unless_asked(monkeypatch):
     assert load_settings(monkeypatch).DEBUG is False
     assert load_settings(monkeypatch, DEBUG="0").DEBUG is False
@@ -77,6 +85,10 @@ def test_the_database_in_use_answers(django_db_setup):
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA foreign_keys")
             assert cursor.fetchone() == (1,)
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            assert cursor.fetchone() == ("0",)
 
 
 def test_with_debug_off_whitenoise_serves_hashed_static_files(monkeypatch):

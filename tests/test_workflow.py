@@ -152,7 +152,8 @@ class TestScheduling:
         at = timezone.now() + datetime.timedelta(hours=2)
         workflow.schedule(article, user=users["publisher"], at=at)
         article.refresh_from_db()
-        assert article.status == S.PUBLISHED and article.published_at == at
+        # Kept to the second, as every publication time is.
+        assert article.status == S.PUBLISHED and article.published_at == at.replace(microsecond=0)
         assert not Article.objects.live().filter(pk=article.pk).exists()
         Article.objects.filter(pk=article.pk).update(published_at=timezone.now() - datetime.timedelta(seconds=1))
         assert Article.objects.live().filter(pk=article.pk).exists()
@@ -161,6 +162,14 @@ class TestScheduling:
         article = ready_article(S.APPROVED, users["reporter"])
         with pytest.raises(workflow.GuardFailed, match="future"):
             workflow.schedule(article, user=users["publisher"], at=timezone.now() - datetime.timedelta(minutes=1))
+
+    def test_a_publication_time_beyond_the_archive_is_refused(self, users):
+        article = ready_article(S.APPROVED, users["reporter"])
+        with pytest.raises(workflow.GuardFailed, match="between the years 1000 and 2999"):
+            workflow.schedule(article, user=users["publisher"],
+                              at=datetime.datetime(3100, 1, 1, tzinfo=datetime.UTC))
+        article.refresh_from_db()
+        assert article.status == S.APPROVED
 
     def test_an_embargo_holds_a_published_article_back(self, users):
         article = ready_article(S.APPROVED, users["reporter"],

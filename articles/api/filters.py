@@ -11,12 +11,13 @@ from django.db.models import F
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
+from articles import facets
 from articles.models import Article, DateMention, Organisation, Person, Place, Source, Topic
 from articles.search import RANKED, by_relevance, search_articles
 
 from .pagination import NEWEST_FIRST
 from .permissions import sees_unpublished
-from .selectors import records_for, sources_for
+from .selectors import facet_list, record_named, with_renditions
 
 ORDERINGS = {
     "-published_at": NEWEST_FIRST,
@@ -25,23 +26,63 @@ ORDERINGS = {
     "-headline": ("-headline", "-id"),
     "relevance": ("-rank", *NEWEST_FIRST),
 }
+# The orderings the facet index gives: its own, both ways.
+FACET_ORDERINGS = ("-published_at", "published_at")
 
 
-def visible(model, parameter: str, records=records_for):
-    """The records a filter may name: the ones the requesting user may see.
-    Built only when the request names one: the queryset of the visible
-    records is half the cost of an unfiltered list otherwise."""
-    def queryset(request):
-        if request is None or parameter in request.GET:
-            return records(model, getattr(request, "user", None))
-        return model.objects.none()
+class RecordField(forms.Field):
+    """A record named by its slug, found by `find(slug)` (None: unknown to
+    the requesting user)."""
 
-    return queryset
+    def __init__(self, *, find, **kwargs):
+        self.find = find
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        record = self.find(str(value))
+        if record is None:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice",
+                                        params={"value": value})
+        return record
+
+
+class RecordsField(RecordField):
+    """Several, each named by its own parameter (?person=a&person=b)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        return [super(RecordsField, self).to_python(slug) for slug in value or () if slug]
+
+
+class RecordFilter(filters.Filter):
+    """A record by its slug, among the records the requesting user may see
+    (selectors.record_named(): for the public, one prepared statement)."""
+
+    field_class = RecordField
+
+    def __init__(self, model, *, kind: str, **kwargs):
+        self.record_model = model  # `model` is the FilterSet's, set by it
+        super().__init__(error_messages=unknown(kind), **kwargs)
+
+    @property
+    def field(self):
+        if not hasattr(self, "_field"):
+            user = getattr(getattr(self.parent, "request", None), "user", None)
+            self.extra["find"] = lambda slug: record_named(self.record_model, slug, user)
+        return super().field
+
+
+class RecordsFilter(RecordFilter, filters.MultipleChoiceFilter):
+    """Repeatable; an array in the schema."""
+
+    field_class = RecordsField
 
 
 def unknown(kind: str) -> dict:
-    return {"invalid_choice": f"Unknown {kind}: '%(value)s'.",
-            "invalid_pk_value": f"Unknown {kind}: '%(pk)s'."}
+    return {"invalid_choice": f"Unknown {kind}: '%(value)s'."}
 
 
 def start_of(day: datetime.date) -> datetime.datetime:
@@ -49,6 +90,10 @@ def start_of(day: datetime.date) -> datetime.datetime:
     last days of the calendar are moved in by one, to stay convertible to UTC)."""
     day = min(max(day, datetime.date(1, 1, 2)), datetime.date(9999, 12, 30))
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def day_after(day: datetime.date) -> datetime.date:
+    return day + datetime.timedelta(days=1) if day < datetime.date.max else day
 
 
 def check_range(data: dict, first: str, last: str, form) -> None:
@@ -76,28 +121,19 @@ class TimelineFilterForm(forms.Form):
 
 
 class ArticleFilter(filters.FilterSet):
-    person = filters.ModelMultipleChoiceFilter(
-        queryset=visible(Person, "person"), to_field_name="slug", method="filter_people",
-        error_messages=unknown("person"),
+    person = RecordsFilter(
+        Person, kind="person", method="filter_people",
         help_text="A person's slug; repeat for articles tagged with all of them.",
     )
-    topic = filters.ModelChoiceFilter(
-        queryset=visible(Topic, "topic"), to_field_name="slug", method="filter_topic",
-        error_messages=unknown("topic"), help_text="A topic's slug; includes its sub-topics.",
+    topic = RecordFilter(
+        Topic, kind="topic", method="filter_topic", help_text="A topic's slug; includes its sub-topics.",
     )
-    organisation = filters.ModelChoiceFilter(
-        queryset=visible(Organisation, "organisation"), to_field_name="slug", method="filter_organisation",
-        error_messages=unknown("organisation"), help_text="An organisation's slug.",
+    organisation = RecordFilter(
+        Organisation, kind="organisation", method="filter_organisation",
+        help_text="An organisation's slug.",
     )
-    place = filters.ModelChoiceFilter(
-        queryset=visible(Place, "place"), to_field_name="slug", method="filter_place",
-        error_messages=unknown("place"), help_text="A place's slug.",
-    )
-    source = filters.ModelChoiceFilter(
-        queryset=visible(Source, "source", lambda model, user: sources_for(user)), to_field_name="slug",
-        method="filter_source",
-        error_messages=unknown("source"), help_text="A source's slug.",
-    )
+    place = RecordFilter(Place, kind="place", method="filter_place", help_text="A place's slug.")
+    source = RecordFilter(Source, kind="source", method="filter_source", help_text="A source's slug.")
     published_after = filters.DateFilter(
         method="filter_published_after", help_text="Published on or after this day (YYYY-MM-DD).",
     )
@@ -144,9 +180,16 @@ class ArticleFilter(filters.FilterSet):
         """The list when no parameter filters it: what the public sees (editors
         too, unless they ask for states by name), newest first. Without the
         form: building it costs more than the list's queries."""
-        return queryset.live().order_by(*ORDERINGS["-published_at"])
+        return with_renditions(queryset.live().order_by(*ORDERINGS["-published_at"]))
 
     def filter_queryset(self, queryset):
+        """`queryset`: the articles the user may see, from which the ORM's
+        list is built; the facet index's holds the live ones (and needs no
+        queryset at all: its items are stored renditions)."""
+        query = self.facet_query()
+        if query is not None:
+            return facet_list(query, oldest_first=self.form.cleaned_data.get("ordering") == "published_at")
+        queryset = with_renditions(queryset)
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.live()
         queryset = super().filter_queryset(queryset)
@@ -154,6 +197,31 @@ class ArticleFilter(filters.FilterSet):
             ordering = "relevance" if self.form.cleaned_data.get("q") else "-published_at"
             queryset = self.filter_ordering(queryset, "ordering", ordering)
         return queryset
+
+    def facet_query(self) -> facets.Query | None:
+        """These filters as a query of the facet index (articles.facets),
+        which holds the live articles in publication order; None when they
+        ask for something else (states by name, a search, an order by
+        headline)."""
+        data = self.form.cleaned_data
+        if data.get("status") or data.get("q") or data.get("ordering") not in (None, "", *FACET_ORDERINGS):
+            return None
+        query = facets.Query()
+        for person in data.get("person") or ():
+            query.require(facets.record_token("person", person.pk))
+        for kind in ("topic", "organisation", "place"):
+            if data.get(kind) is not None:
+                query.require(facets.record_token(kind, data[kind].pk))
+        if data.get("source") is not None:
+            query.require(facets.source_token(data["source"].pk))
+        if data.get("published_after"):
+            query.published_from(start_of(data["published_after"]))
+        if data.get("published_before"):
+            query.published_before(start_of(day_after(data["published_before"])))
+        after, before = data.get("mentioned_after"), data.get("mentioned_before")
+        if after or before:
+            query.mentioning(after or datetime.date.min, before or datetime.date.max)
+        return query
 
     # The filter methods' `value: <model>` hints tell the schema that the
     # parameter is a string (the slug), as for any non-basic type.
@@ -179,8 +247,7 @@ class ArticleFilter(filters.FilterSet):
         return queryset.filter(published_at__gte=start_of(value))
 
     def filter_published_before(self, queryset, name, value):
-        next_day = value + datetime.timedelta(days=1) if value < datetime.date.max else value
-        return queryset.filter(published_at__lt=start_of(next_day))
+        return queryset.filter(published_at__lt=start_of(day_after(value)))
 
     def filter_mentioned(self, queryset, name, value):
         # Both bounds constrain the same mention, so the pair is applied once.
@@ -203,13 +270,12 @@ class ArticleFilter(filters.FilterSet):
 
 
 class TimelineFilter(filters.FilterSet):
-    person = filters.ModelChoiceFilter(
-        queryset=visible(Person, "person"), to_field_name="slug", method="filter_person",
-        error_messages=unknown("person"), help_text="Mentions in articles tagged with this person.",
+    person = RecordFilter(
+        Person, kind="person", method="filter_person",
+        help_text="Mentions in articles tagged with this person.",
     )
-    topic = filters.ModelChoiceFilter(
-        queryset=visible(Topic, "topic"), to_field_name="slug", method="filter_topic",
-        error_messages=unknown("topic"),
+    topic = RecordFilter(
+        Topic, kind="topic", method="filter_topic",
         help_text="Mentions in articles of this topic or its sub-topics.",
     )
 

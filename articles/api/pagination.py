@@ -12,7 +12,9 @@ it is the only part of a page whose cost grows with the archive.
 
 import base64
 import binascii
+import datetime
 import json
+import typing
 
 from django.db.models import F, Q
 from django.utils.dateparse import parse_datetime
@@ -21,6 +23,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from articles import facets
 from articles.pagination import LISTING_CAP, CappedPaginator
 
 from .permissions import sees_unpublished
@@ -121,6 +124,13 @@ def before(published_at, pk) -> Q:
     return Q(published_at__gte=published_at) & (Q(published_at__gt=published_at) | Q(id__gt=pk))
 
 
+class Position(typing.NamedTuple):
+    """An article's place in the list, as the cursor encodes it."""
+
+    published_at: datetime.datetime
+    pk: int
+
+
 class ArticlePagination(PagePagination):
     """Page numbers, or with ?pagination=cursor a keyset cursor over
     (-published_at, -id): the next page starts after the last article seen, so
@@ -159,6 +169,8 @@ class ArticlePagination(PagePagination):
         size = self.get_page_size(request)
         position, backwards = self.decode(request.query_params.get(self.cursor_query_param))
         self.counter = ApiPaginator(queryset, size)
+        if isinstance(queryset, facets.FacetList):
+            return self.paginate_facets(queryset, position, backwards, size)
         if backwards:
             rows = list(queryset.filter(before(*position)).order_by(*OLDEST_FIRST)[: size + 1])
             has_previous, has_next = len(rows) > size, True
@@ -178,6 +190,34 @@ class ArticlePagination(PagePagination):
         self.next_cursor = self.encode(rows[-1], backwards=False) if has_next and rows else None
         self.previous_cursor = (self.encode(rows[0], backwards=True) if has_previous and rows
                                 else None)
+        return rows
+
+    def paginate_facets(self, articles, position, backwards, size):
+        """paginate_by_cursor() for a facets.FacetList: the cursor's
+        position bounds the index's walk. Counted first: how many matches
+        there are decides how PostgreSQL reads the page."""
+        articles.few = not self.counter.capped
+        if position is not None:
+            try:
+                bound = facets.position(position[0] or facets.FIRST_PUBLICATION, position[1])
+            except OverflowError:
+                raise ValidationError({self.cursor_query_param: [
+                    "Invalid cursor: follow the next and previous links as they are."]}) from None
+        if backwards:
+            articles = articles.after_position(bound)
+            rows, positions = articles[: size + 1], articles.positions
+            has_previous, has_next = len(positions) > size, True
+            rows, positions = rows[:size][::-1], positions[:size][::-1]
+        else:
+            if position is not None:
+                articles = articles.before_position(bound)
+            rows, positions = articles[: size + 1], articles.positions
+            has_previous, has_next = position is not None, len(positions) > size
+            rows, positions = rows[:size], positions[:size]
+        self.next_cursor = (self.encode(Position(*facets.published_and_id(positions[-1])), backwards=False)
+                            if has_next and positions else None)
+        self.previous_cursor = (self.encode(Position(*facets.published_and_id(positions[0])), backwards=True)
+                                if has_previous and positions else None)
         return rows
 
     def get_paginated_response(self, data):

@@ -7,10 +7,13 @@ TagQuerySet.public(), never restated.
 import orjson
 from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from rest_framework.reverse import preserve_builtin_query_params
 from rest_framework.settings import api_settings
 
-from articles import renditions
+from articles import facets, renditions
+from articles.records import attnames
+from articles.statements import Statement
 
 from articles.models import (
     Article,
@@ -74,6 +77,13 @@ def newest_live():
     return renditions.prepared_list(NEWEST_ITEMS, lambda: with_listing(Article.objects.live()))
 
 
+def facet_list(query, *, oldest_first=False):
+    """The live articles of a facet index query (articles.facets), newest
+    first unless `oldest_first`, as list items for a Paginator."""
+    return renditions.rendered(facets.FacetList(query, "api", oldest_first=oldest_first),
+                               lambda: with_listing(Article.objects.live()))
+
+
 def listing_items(page, request) -> list:
     """The list items of `page` (articles fetched by with_renditions(), or
     the items of newest_live()), with absolute URLs for this request: from
@@ -118,24 +128,44 @@ def with_detail(articles):
     )
 
 
-def records_for(model, user):
+def records_for(model, user, now=None):
     """People, organisations, places or topics a user may see: the whole authority
     list for staff; for the public, the records that appear in live coverage
     (an accepted tag of a live article; for people also a byline, for places
     also a dateline), so that a name first seen in an embargoed draft does not
     leak through the API before the story does. Topics: those whose subtree
-    has live coverage, as the topic pages show them."""
+    has live coverage, as the topic pages show them. Sources: those of live
+    articles. `now`: the time to judge by (a prepared statement's)."""
     records = model.objects.all()
     if is_staff(user):
         return records
     if model is Topic:
-        return records.with_live_coverage()
-    shown = Q(in_live_coverage(model))
+        return records.with_live_coverage(now)
+    if model is Source:
+        return records.filter(Exists(Article.objects.live(now).filter(source=OuterRef("pk"))))
+    shown = Q(in_live_coverage(model, now))
     if model is Person:
-        shown |= Q(has_live_byline())
+        shown |= Q(has_live_byline(now))
     if model is Place:
-        shown |= Q(Exists(Article.objects.live().filter(dateline=OuterRef("pk"))))
+        shown |= Q(Exists(Article.objects.live(now).filter(dateline=OuterRef("pk"))))
     return records.filter(shown)
+
+
+# The record a filter names, by its slug, among those the public may see:
+# one statement per kind, prepared once (articles.statements).
+PUBLIC_RECORD = {
+    model: Statement(lambda now, slug, model=model: records_for(model, None, now).filter(slug=slug)
+                     .values_list(*attnames(model)), params={"slug": str})
+    for model in (Person, Organisation, Place, Topic, Source)
+}
+
+
+def record_named(model, slug: str, user):
+    """The record of `model` with this slug that `user` may see, or None."""
+    if is_staff(user):
+        return model.objects.filter(slug=slug).first()
+    found = PUBLIC_RECORD[model].instances(timezone.now(), slug=slug)
+    return found[0] if found else None
 
 
 def with_live_counts(records):
@@ -175,8 +205,7 @@ def sources_for(user):
     is not announced by the API before the story)."""
     live = Article.objects.live().filter(source=OuterRef("pk"))
     count = live.order_by().values("source").annotate(n=Count("pk")).values("n")
-    shown = Source.objects.all() if is_staff(user) else Source.objects.filter(Exists(live))
-    return shown.annotate(
+    return records_for(Source, user).annotate(
         live_articles=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
     )
 

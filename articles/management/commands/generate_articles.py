@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles import corpus, coverage
+from articles import corpus, coverage, facets
 
 COUNT_BATCH = 20_000
 
@@ -56,7 +56,7 @@ class Command(BaseCommand):
         added = range(summary.first_id, summary.last_id + 1) if summary.articles else range(0)
         started = time.perf_counter()
         with tqdm(total=len(added), unit="article", unit_scale=n >= 10_000, desc="Counting coverage",
-                  disable=quiet, file=self.stderr._out) as bar:
+                  disable=quiet, file=self.stderr._out) as bar, facets.index_deferred(database):
             for start in range(0, len(added), COUNT_BATCH):
                 coverage.refresh(added[start:start + COUNT_BATCH])
                 bar.update(len(added[start:start + COUNT_BATCH]))

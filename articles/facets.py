@@ -1,0 +1,518 @@
+"""
+The facet index: which published articles carry which people,
+organisations, places, topics (with every topic above them), source and
+mentioned dates, kept in the order of publication.
+
+A filtered list (a person and a topic and a range of mentioned dates) is an
+intersection of the articles of each: at a million articles, the most
+covered person's are a quarter of the archive, a topic's a tenth, and a
+database intersecting them through its tag tables, then sorting the result
+by publication time to show twenty and count a thousand, reads all of them
+(seconds). Here each published article is one row of ArticleCoverage with
+its `facets`, a line of tokens ("p12 t3 t1 s2 m202407 y2024 a"), and its
+`position`, its place in the newest-first order as one integer (its
+publication second and its id). The database's own inverted index over the
+tokens intersects the posting lists:
+
+- SQLite: an FTS5 table (articles_facet_fts) over ArticleCoverage, with the
+  position as its rowid, kept in sync by triggers (migration 0012). FTS5
+  walks the posting lists in rowid order, skipping ahead in each, and stops
+  at the LIMIT: twenty of the newest matches and a count up to a thousand
+  cost about what the skips cost, not what the lists hold.
+- PostgreSQL: a GIN index on the tokens as an array, and a B-tree on the
+  position. GIN intersects the lists but gives its matches in no order, so
+  a page is read one of two ways (see `PostgresIndex`).
+
+Tokens are pure functions of the article (tokens(), mention_tokens(),
+range_tokens()); coverage.contributions() computes them with the rest of
+an article's contribution, and coverage.refresh() stores them in the
+transaction of every change they depend on.
+
+Dates: a mention has a token for each year it touches (y2024), for each
+month if it touches no more than a quarter (m202407), and for each day if it
+covers less than a week (d20240705); a query asks at the finest unit its
+range allows, and for the mentions without tokens of that unit, at theirs
+(mention_tokens(), range_tokens()). Tokens find every article with a
+mention overlapping the range and a few more (a month token does not say
+which day), so the exact condition is checked on the candidates, in the
+same statement, unless the range is whole years (then a year token is
+exact, and only mentions of more than WIDE_YEARS years, x, are checked).
+"""
+
+import contextlib
+import datetime
+
+from django.db import connections, router, transaction
+from django.utils import timezone
+
+from .models import ArticleCoverage, TagState
+
+ID_BITS = 28
+ID_MASK = (1 << ID_BITS) - 1
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+SECOND = datetime.timedelta(seconds=1)
+# The publication times a position can hold: 2**35 seconds either side of
+# 1970 (the years 881 to 3058), with ids below 2**28 (268 million).
+FIRST_PUBLICATION = datetime.datetime(1000, 1, 1, tzinfo=datetime.UTC)
+LAST_PUBLICATION = datetime.datetime(3000, 1, 1, tzinfo=datetime.UTC)
+
+EVERY = "a"  # every article in the index
+RECORD_PREFIX = {"person": "p", "organisation": "o", "place": "l", "topic": "t"}
+SOURCE_PREFIX = "s"
+DAYS_PER_MENTION = 7  # a mention covering more days has no day tokens
+MONTHS_PER_MENTION = 3  # one touching more months has no month tokens
+WIDE_YEARS = 50  # one touching more years has the token x only
+VERY_WIDE = "x"
+DAYS_QUERIED = 31  # a range covering more days is asked by its months
+MONTHS_QUERIED = 24  # one touching more months by its years
+YEARS_QUERIED = 200  # one touching more years is not narrowed by tokens
+
+
+def position(published_at: datetime.datetime, pk: int) -> int:
+    """The article's place in the newest-first order (publication time, then
+    id), as one integer: its publication second since 1970, times 2**28,
+    plus its id. Publication times are kept to the second (Article.save())."""
+    if not 0 < pk <= ID_MASK:
+        raise OverflowError(f"Article id {pk} is beyond the facet index's {ID_BITS} bits.")
+    if not FIRST_PUBLICATION <= published_at < LAST_PUBLICATION:
+        raise OverflowError(f"A publication time of {published_at:%Y} is beyond the facet index.")
+    return ((published_at - EPOCH) // SECOND << ID_BITS) + pk
+
+
+def published_and_id(position_: int) -> tuple[datetime.datetime, int]:
+    """The publication time and id of the article at `position_`."""
+    return EPOCH + (position_ >> ID_BITS) * SECOND, position_ & ID_MASK
+
+
+def first_position(moment: datetime.datetime) -> int:
+    """The lowest position of an article published at or after `moment`."""
+    moment = min(max(moment, FIRST_PUBLICATION), LAST_PUBLICATION)
+    seconds = -((EPOCH - moment) // SECOND)  # rounded up: a fraction of a second is the next one
+    return seconds << ID_BITS
+
+
+def last_position(moment: datetime.datetime) -> int:
+    """The highest position of an article published at or before `moment`."""
+    moment = min(max(moment, FIRST_PUBLICATION), LAST_PUBLICATION)
+    return (((moment - EPOCH) // SECOND + 1) << ID_BITS) - 1
+
+
+def record_token(kind: str, record_id: int) -> str:
+    return f"{RECORD_PREFIX[kind]}{record_id}"
+
+
+def source_token(source_id: int) -> str:
+    return f"{SOURCE_PREFIX}{source_id}"
+
+
+def _months(date_from: datetime.date, date_to: datetime.date):
+    year, month = date_from.year, date_from.month
+    while (year, month) <= (date_to.year, date_to.month):
+        yield year, month
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _month_count(date_from: datetime.date, date_to: datetime.date) -> int:
+    return (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1
+
+
+def _days(date_from: datetime.date, date_to: datetime.date):
+    for n in range((date_to - date_from).days + 1):
+        yield date_from + datetime.timedelta(days=n)
+
+
+def _years(date_from: datetime.date, date_to: datetime.date) -> range:
+    return range(date_from.year, date_to.year + 1)
+
+
+def _day(day: datetime.date) -> str:
+    return f"d{day.year:04d}{day.month:02d}{day.day:02d}"
+
+
+def mention_tokens(date_from: datetime.date, date_to: datetime.date) -> set[str]:
+    """The tokens of a date mention covering [date_from, date_to]: every
+    year it touches (y), and the months (m) and days (d) it touches when it
+    is short enough to have them; and the unit it is found by from finer
+    queries, the months of a mention of a few months (n: it touches that
+    month but has no day tokens), the years of a longer one (w), or x."""
+    years = _years(date_from, date_to)
+    if len(years) > WIDE_YEARS:
+        return {VERY_WIDE}
+    found = {f"y{year:04d}" for year in years}
+    if _month_count(date_from, date_to) > MONTHS_PER_MENTION:
+        return found | {f"w{year:04d}" for year in years}
+    months = [f"{year:04d}{month:02d}" for year, month in _months(date_from, date_to)]
+    found |= {f"m{month}" for month in months}
+    if (date_to - date_from).days >= DAYS_PER_MENTION:
+        return found | {f"n{month}" for month in months}
+    return found | {_day(day) for day in _days(date_from, date_to)}
+
+
+def tokens(*, keys=(), source_id=None, mentions=()) -> set[str]:
+    """An article's tokens: `keys` its records as coverage keys
+    ("person:12", "topic:3" for each topic of its tags' subtrees…), its
+    source's id, and `mentions` the (date_from, date_to) of its accepted
+    date mentions."""
+    found = {EVERY}
+    for key in keys:
+        kind, record_id = key.split(":")
+        if kind in RECORD_PREFIX:
+            found.add(record_token(kind, int(record_id)))
+    if source_id is not None:
+        found.add(source_token(source_id))
+    for date_from, date_to in mentions:
+        found |= mention_tokens(date_from, date_to)
+    return found
+
+
+def text(found) -> str:
+    """Tokens as stored: sorted, separated by spaces."""
+    return " ".join(sorted(found))
+
+
+def range_tokens(date_from: datetime.date, date_to: datetime.date) -> tuple[list[str] | None, bool]:
+    """(tokens, exact) for articles with a mention overlapping [date_from,
+    date_to]: any of the tokens finds every one of them, at the finest unit
+    the range allows (days, months or years) and, for the mentions without
+    tokens of that unit, at theirs. `exact` when the tokens find no other
+    articles but those of very wide mentions (x): a range of whole years.
+    None: the range is too wide to narrow anything."""
+    years = _years(date_from, date_to)
+    if len(years) > YEARS_QUERIED:
+        return None, False
+    months = [f"{year:04d}{month:02d}" for year, month in _months(date_from, date_to)]
+    wide = [*(f"w{year:04d}" for year in years), VERY_WIDE]
+    whole_months = date_from.day == 1 and (date_to == datetime.date.max
+                                           or (date_to + datetime.timedelta(days=1)).day == 1)
+    if (date_to - date_from).days < DAYS_QUERIED and not whole_months:
+        return [*map(_day, _days(date_from, date_to)), *(f"n{month}" for month in months), *wide], False
+    whole_years = (date_from.month, date_from.day) == (1, 1) and (date_to.month, date_to.day) == (12, 31)
+    if len(months) <= MONTHS_QUERIED and not whole_years:
+        return [*(f"m{month}" for month in months), *wide], False
+    return [*(f"y{year:04d}" for year in years), VERY_WIDE], whole_years
+
+
+class Query:
+    """A conjunction: articles with every token of `all_of`, at least one of
+    each group of `any_of`, published in [after, before) (positions), with a
+    mention overlapping `mentioned` (a pair of dates) if given."""
+
+    def __init__(self):
+        self.all_of: list[str] = []
+        self.any_of: list[list[str]] = []
+        self.after: int | None = None
+        self.before: int | None = None
+        self.mentioned: tuple[datetime.date, datetime.date] | None = None
+        # The exact condition of `mentioned`, checked on the candidates: on
+        # all of them ("all"), or only on those with a very wide mention ("wide").
+        self.check_mentions: str | None = None
+
+    def require(self, token: str) -> "Query":
+        if token not in self.all_of:
+            self.all_of.append(token)
+        return self
+
+    def published_from(self, moment: datetime.datetime) -> "Query":
+        bound = first_position(moment)
+        self.after = bound if self.after is None else max(self.after, bound)
+        return self
+
+    def published_before(self, moment: datetime.datetime) -> "Query":
+        bound = first_position(moment)
+        self.before = bound if self.before is None else min(self.before, bound)
+        return self
+
+    def mentioning(self, date_from: datetime.date, date_to: datetime.date) -> "Query":
+        self.mentioned = (date_from, date_to)
+        found, exact = range_tokens(date_from, date_to)
+        if found is not None:
+            self.any_of.append(found)
+        # Exact tokens still match the very wide mentions: those are checked.
+        self.check_mentions = "wide" if exact else "all"
+        return self
+
+    def terms(self) -> tuple[list[str], list[list[str]]]:
+        # A query needs a token to look up: every article's, if it has none.
+        return (self.all_of or ([] if self.any_of else [EVERY])), self.any_of
+
+
+# --- Reading ---------------------------------------------------------------
+
+
+class FacetList:
+    """The live articles of a Query, newest first (or oldest first), for a
+    Paginator (articles.pagination): `count_at_most(n)`, and a slice reads
+    a page of (id, rendition format, rendition `part`) rows, passed through
+    `finish`; the positions of the rows read are left in `positions`.
+    before_position() and after_position() move a keyset cursor."""
+
+    def __init__(self, query: Query, part: str, *, now=None, using=None, oldest_first=False):
+        self.query, self.part = query, part
+        self.now = now or timezone.now()
+        self.using = using or router.db_for_read(ArticleCoverage)
+        self.oldest_first = oldest_first
+        self.finish = lambda rows: rows
+        self.positions: list[int] = []
+        self.few = False  # known to have few matches (count_at_most())
+
+    def _clone(self, **changes) -> "FacetList":
+        clone = FacetList(self.query, self.part, now=self.now, using=self.using,
+                          oldest_first=self.oldest_first)
+        clone.finish, clone.few = self.finish, self.few
+        clone.__dict__.update(changes)
+        return clone
+
+    def before_position(self, bound: int) -> "FacetList":
+        """Articles after position `bound` in newest-first order (older), newest first."""
+        query = _copy(self.query)
+        query.before = bound if query.before is None else min(query.before, bound)
+        return self._clone(query=query, oldest_first=False)
+
+    def after_position(self, bound: int) -> "FacetList":
+        """Articles before position `bound` in newest-first order (newer), oldest first."""
+        query = _copy(self.query)
+        bound += 1
+        query.after = bound if query.after is None else max(query.after, bound)
+        return self._clone(query=query, oldest_first=True)
+
+    @property
+    def index(self):
+        vendor = connections[self.using].vendor
+        return INDEXES[vendor](connections[self.using])
+
+    def count_at_most(self, limit: int) -> int:
+        counted = self.index.count(self.query, self.now, limit)
+        # Fewer than asked: every match is counted, and they are few.
+        self.few = counted < limit
+        return counted
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0:
+            raise TypeError("A FacetList is read a page at a time, by a slice.")
+        start = index.start or 0
+        if index.stop is None or index.stop <= start:
+            return []
+        rows = self.index.page(self.query, self.now, self.part, index.stop - start, start,
+                               oldest_first=self.oldest_first, few=self.few)
+        self.positions = [row[3] for row in rows]
+        return self.finish([row[:3] for row in rows])
+
+
+def _copy(query: Query) -> Query:
+    clone = Query()
+    clone.__dict__.update({k: (list(v) if isinstance(v, list) else v) for k, v in query.__dict__.items()})
+    return clone
+
+
+class _Index:
+    def __init__(self, connection):
+        self.connection = connection
+        self.quote = connection.ops.quote_name
+
+    def mention_check(self, query: Query, id_sql: str) -> tuple[str, list]:
+        """The exact condition of query.mentioned on the article `id_sql`,
+        for the candidates query.check_mentions says."""
+        if not query.mentioned or not query.check_mentions:
+            return "", []
+        from .models import DateMention
+
+        table = self.quote(DateMention._meta.db_table)
+        date_from, date_to = query.mentioned
+        adapt = self.connection.ops.adapt_datefield_value
+        sql = (f"EXISTS (SELECT 1 FROM {table} d WHERE d.article_id = {id_sql}"
+               " AND d.state = %s AND d.date_from <= %s AND d.date_to >= %s)")
+        params = [TagState.ACCEPTED, adapt(date_to), adapt(date_from)]
+        if query.check_mentions == "wide":
+            wide, wide_params = self.without_very_wide()
+            return f" AND ({wide} OR {sql})", [*wide_params, *params]
+        return f" AND {sql}", params
+
+    def execute(self, sql, params):
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+
+FTS_TABLE = "articles_facet_fts"
+POSTGRESQL_COLUMN = "facet_tokens"
+
+
+class SqliteIndex(_Index):
+    """FTS5: the match, the live bound and the page in one walk of the
+    posting lists by rowid (the position)."""
+
+    @staticmethod
+    def match(query: Query) -> str:
+        all_of, any_of = query.terms()
+        parts = [f'"{token}"' for token in all_of]
+        parts += ["(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in any_of]
+        return " AND ".join(parts)
+
+    def where(self, query: Query, now) -> tuple[str, list]:
+        coverage = self.quote(ArticleCoverage._meta.db_table)
+        live_until = last_position(now)
+        before = live_until if query.before is None else min(live_until, query.before - 1)
+        sql = f"{FTS_TABLE} MATCH %s AND f.rowid <= %s"
+        params = [self.match(query), before]
+        if query.after is not None:
+            sql += " AND f.rowid >= %s"
+            params.append(query.after)
+        # Published before now but not live yet (embargoed): few, found in
+        # the (live_from, position) index alone.
+        sql += f" AND f.rowid NOT IN (SELECT position FROM {coverage} WHERE live_from > %s AND position <= %s)"
+        params += [self.connection.ops.adapt_datetimefield_value(now), before]
+        check, check_params = self.mention_check(query, f"(f.rowid & {ID_MASK})")
+        return sql + check, params + check_params
+
+    def without_very_wide(self) -> tuple[str, list]:
+        return f"f.rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
+            f'"{VERY_WIDE}"']
+
+    def count(self, query: Query, now, limit: int) -> int:
+        where, params = self.where(query, now)
+        sql = (f"SELECT COUNT(*) FROM (SELECT f.rowid FROM {FTS_TABLE} f WHERE {where} "
+               "ORDER BY f.rowid DESC LIMIT %s)")
+        return self.execute(sql, [*params, limit])[0][0]
+
+    def page(self, query: Query, now, part: str, limit: int, offset: int, *, oldest_first=False,
+             few=False):
+        from .models import ArticleRendition
+
+        renditions = self.quote(ArticleRendition._meta.db_table)
+        where, params = self.where(query, now)
+        order = "ASC" if oldest_first else "DESC"
+        sql = (f"SELECT f.rowid & {ID_MASK}, r.format, r.{self.quote(part)}, f.rowid FROM {FTS_TABLE} f "
+               f"LEFT JOIN {renditions} r ON r.article_id = (f.rowid & {ID_MASK}) "
+               f"WHERE {where} ORDER BY f.rowid {order} LIMIT %s OFFSET %s")
+        return self.execute(sql, [*params, limit, offset])
+
+
+class PostgresIndex(_Index):
+    """GIN over the tokens as an array (a stored column, so that no row's
+    text is split at query time), a B-tree over the position."""
+
+    TOKENS = f"c.{POSTGRESQL_COLUMN}"
+
+    def where(self, query: Query, now) -> tuple[str, list]:
+        all_of, any_of = query.terms()
+        sql, params = "c.live_from <= %s", [now]
+        if all_of:
+            sql += f" AND {self.TOKENS} @> %s::text[]"
+            params.append(all_of)
+        for group in any_of:
+            sql += f" AND {self.TOKENS} && %s::text[]"
+            params.append(group)
+        if query.after is not None:
+            sql += " AND c.position >= %s"
+            params.append(query.after)
+        if query.before is not None:
+            sql += " AND c.position < %s"
+            params.append(query.before)
+        check, check_params = self.mention_check(query, "c.article_id")
+        return sql + check, params + check_params
+
+    def without_very_wide(self) -> tuple[str, list]:
+        return f"NOT {self.TOKENS} @> %s::text[]", [[VERY_WIDE]]
+
+    def count(self, query: Query, now, limit: int) -> int:
+        coverage = self.quote(ArticleCoverage._meta.db_table)
+        where, params = self.where(query, now)
+        sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {coverage} c WHERE {where} LIMIT %s) AS bounded"
+        return self.execute(sql, [*params, limit])[0][0]
+
+    def page(self, query: Query, now, part: str, limit: int, offset: int, *, oldest_first=False,
+             few=False):
+        """The page, by one of two plans. Matches known to be few (the count
+        stopped short of its bound) are all fetched through GIN and sorted:
+        a CTE kept apart from the ORDER BY, so that the planner cannot walk
+        the position index instead, looking for them among every article.
+        Otherwise the planner chooses, the walk of the positions being the
+        better way for matches as common as the count's bound."""
+        from .models import ArticleRendition
+
+        coverage = self.quote(ArticleCoverage._meta.db_table)
+        renditions = self.quote(ArticleRendition._meta.db_table)
+        where, params = self.where(query, now)
+        order = "ASC" if oldest_first else "DESC"
+        if few:
+            matches = (f"WITH matches AS MATERIALIZED (SELECT c.article_id, c.position FROM {coverage} c "
+                       f"WHERE {where}) SELECT c.article_id, r.format, r.{self.quote(part)}, c.position "
+                       "FROM matches c")
+        else:
+            matches = (f"SELECT c.article_id, r.format, r.{self.quote(part)}, c.position FROM {coverage} c")
+        sql = (f"{matches} LEFT JOIN {renditions} r ON r.article_id = c.article_id "
+               f"{'' if few else f'WHERE {where} '}ORDER BY c.position {order} LIMIT %s OFFSET %s")
+        return self.execute(sql, [*params, limit, offset])
+
+
+INDEXES = {"sqlite": SqliteIndex, "postgresql": PostgresIndex}
+
+
+# --- The SQLite index, kept by triggers -------------------------------------------
+
+_COVERAGE = "articles_articlecoverage"
+
+SQLITE_TABLE = f"""
+    CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5(
+        facets, content='{_COVERAGE}', content_rowid='position',
+        detail=none, tokenize='ascii'
+    )"""
+
+SQLITE_TRIGGERS = {
+    f"{FTS_TABLE}_ai": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON {_COVERAGE}
+        BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, facets) VALUES (new.position, new.facets);
+        END""",
+    f"{FTS_TABLE}_ad": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON {_COVERAGE}
+        BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, facets) VALUES ('delete', old.position, old.facets);
+        END""",
+    f"{FTS_TABLE}_au": f"""
+        CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE OF position, facets ON {_COVERAGE}
+        BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, facets) VALUES ('delete', old.position, old.facets);
+            INSERT INTO {FTS_TABLE}(rowid, facets) VALUES (new.position, new.facets);
+        END""",
+}
+
+@contextlib.contextmanager
+def index_deferred(using: str = "default"):
+    """SQLite: leave the facet index alone while many articles'
+    contributions are written, and build it once after from every row of
+    ArticleCoverage (FTS5's rebuild): a trigger per row is several times the
+    work. The triggers are back when this exits, whatever happened."""
+    connection = connections[using]
+    if connection.vendor != "sqlite" or FTS_TABLE not in connection.introspection.table_names():
+        yield
+        return
+    with connection.cursor() as cursor:
+        for name in SQLITE_TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    try:
+        yield
+    finally:
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            for sql in SQLITE_TRIGGERS.values():
+                cursor.execute(sql)
+            for sql in SQLITE_REBUILD:
+                cursor.execute(sql)
+
+
+# The index built again from every row of ArticleCoverage, in the order of
+# the positions: FTS5 writes out what it holds whenever a row comes with a
+# lower rowid than the one before (its own 'rebuild' reads the table in the
+# order of the articles, which would make a segment of nearly every row).
+SQLITE_REBUILD = (
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')",
+    f"INSERT INTO {FTS_TABLE}(rowid, facets) SELECT position, facets FROM {_COVERAGE} ORDER BY position",
+)
+
+# PostgreSQL: the tokens as an array in a generated column (the model does
+# not declare it: SQLite has none), and its GIN index.
+POSTGRESQL_SQL = (
+    f"ALTER TABLE {_COVERAGE} ADD COLUMN IF NOT EXISTS {POSTGRESQL_COLUMN} text[] "
+    "GENERATED ALWAYS AS (string_to_array(facets, ' ')) STORED",
+    f"CREATE INDEX IF NOT EXISTS articles_facets_gin_idx ON {_COVERAGE} USING gin ({POSTGRESQL_COLUMN})",
+)
