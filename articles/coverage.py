@@ -110,6 +110,21 @@ def monthly(record=None, now=None) -> dict[datetime.date, int]:
     return counts
 
 
+# The published articles a record has (those not live yet included): one lookup.
+TOTAL = Statement(
+    lambda kind, record: Coverage.objects.filter(kind=kind, record_id=record, month=Coverage.TOTAL)
+    .values_list("articles"),
+    params={"kind": str, "record": int})
+
+
+def published_total(record) -> int:
+    """How many published articles `record` has (its sub-topics' included),
+    the ones not live yet too: to choose how to read them, not to show."""
+    kind, record_id = key(record).split(":")
+    found = TOTAL.rows(None, kind=kind, record=int(record_id))
+    return found[0][0] if found else 0
+
+
 # --- Keeping the counts ------------------------------------------------------------
 
 

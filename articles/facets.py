@@ -275,6 +275,11 @@ class FacetList:
         query.after = bound if query.after is None else max(query.after, bound)
         return self._clone(query=query, oldest_first=True)
 
+    def ids(self, limit: int) -> list[int]:
+        """The ids of the first `limit` articles, without their renditions."""
+        return [row[0] for row in self.index.page(self.query, self.now, None, limit, 0,
+                                                  oldest_first=self.oldest_first)]
+
     @property
     def index(self):
         vendor = connections[self.using].vendor
@@ -326,6 +331,14 @@ class _Index:
             wide, wide_params = self.without_very_wide()
             return f" AND ({wide} OR {sql})", [*wide_params, *params]
         return f" AND {sql}", params
+
+    def rendition(self, part) -> str:
+        """The columns of the rendition `part` (None: no rendition)."""
+        return f"r.format, r.{self.quote(part)}" if part else "NULL, NULL"
+
+    @staticmethod
+    def join(part, renditions: str, id_sql: str) -> str:
+        return f"LEFT JOIN {renditions} r ON r.article_id = {id_sql} " if part else ""
 
     def execute(self, sql, params):
         with self.connection.cursor() as cursor:
@@ -381,8 +394,8 @@ class SqliteIndex(_Index):
         renditions = self.quote(ArticleRendition._meta.db_table)
         where, params = self.where(query, now)
         order = "ASC" if oldest_first else "DESC"
-        sql = (f"SELECT f.rowid & {ID_MASK}, r.format, r.{self.quote(part)}, f.rowid FROM {FTS_TABLE} f "
-               f"LEFT JOIN {renditions} r ON r.article_id = (f.rowid & {ID_MASK}) "
+        sql = (f"SELECT f.rowid & {ID_MASK}, {self.rendition(part)}, f.rowid FROM {FTS_TABLE} f "
+               f"{self.join(part, renditions, f'(f.rowid & {ID_MASK})')}"
                f"WHERE {where} ORDER BY f.rowid {order} LIMIT %s OFFSET %s")
         return self.execute(sql, [*params, limit, offset])
 
@@ -436,11 +449,11 @@ class PostgresIndex(_Index):
         order = "ASC" if oldest_first else "DESC"
         if few:
             matches = (f"WITH matches AS MATERIALIZED (SELECT c.article_id, c.position FROM {coverage} c "
-                       f"WHERE {where}) SELECT c.article_id, r.format, r.{self.quote(part)}, c.position "
+                       f"WHERE {where}) SELECT c.article_id, {self.rendition(part)}, c.position "
                        "FROM matches c")
         else:
-            matches = (f"SELECT c.article_id, r.format, r.{self.quote(part)}, c.position FROM {coverage} c")
-        sql = (f"{matches} LEFT JOIN {renditions} r ON r.article_id = c.article_id "
+            matches = f"SELECT c.article_id, {self.rendition(part)}, c.position FROM {coverage} c"
+        sql = (f"{matches} {self.join(part, renditions, 'c.article_id')}"
                f"{'' if few else f'WHERE {where} '}ORDER BY c.position {order} LIMIT %s OFFSET %s")
         return self.execute(sql, [*params, limit, offset])
 

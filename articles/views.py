@@ -413,7 +413,7 @@ class TimelineView(ListView):
         self.now = timezone.now()
         self.chosen = {}
         if self.request.GET.get("person") or self.request.GET.get("topic"):
-            articles, self.chosen = filter_by_record(self.request, Article.objects.live(now=self.now))
+            _, self.chosen = filter_by_record(self.request, Article.objects.none())
         self.year = self.request.GET.get("year", "")
         if self.year and not (self.year.isdigit() and 1 <= int(self.year) <= 9999):
             raise Http404("No such year.")
@@ -423,7 +423,9 @@ class TimelineView(ListView):
             if span:
                 return PreparedList(timeline.OF_YEAR, timeline.OF_YEAR_COUNT, self.now, params=span)
             return PreparedList(timeline.EVERY, timeline.EVERY_COUNT, self.now)
-        self.mentions = DateMention.objects.public(self.now).filter(article__in=articles.values("pk"))
+        self.mentions = DateMention.objects.public(self.now)
+        for record in self.chosen.values():
+            self.mentions = timeline.of_record(self.mentions, record, self.now)
         return timeline.rows(timeline.in_year(self.mentions, **span) if span else self.mentions)
 
     def get_context_data(self, **kwargs):

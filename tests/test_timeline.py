@@ -79,3 +79,37 @@ def test_the_years_links_are_those_querystring_writes(query):
     years = range(1999, 2003)
     expected = template.render(RequestContext(request, {"years": years, "year": 2001}))
     assert timeline.year_items(QueryDict(query), years, 2001) == expected
+
+
+@pytest.mark.parametrize("fetched", [0, 10**6], ids=["walking", "fetching"])
+def test_a_records_timeline_is_the_ORMs_either_way(client, settings, monkeypatch, fetched):
+    """A record's mentions, read by either plan (its articles' ids from the
+    facet index, or the date index walked), are the ORM's: the same page,
+    the same API answer."""
+    from articles.models import Article
+    from tests.factories import PersonFactory, PersonTagFactory, TopicFactory, TopicTagFactory
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    now = timezone.now()
+    person, parent = PersonFactory(), TopicFactory(name="Defence")
+    child = TopicFactory(name="Peacekeeping", parent=parent)
+    for i in range(12):
+        article = (ArticleFactory(published_at=now - i * HOUR) if i % 5 else
+                   ArticleFactory(published_at=now + HOUR))  # scheduled: not yet shown
+        if i % 2:
+            PersonTagFactory(article=article, person=person, state=TagState.ACCEPTED if i % 3 else "rejected")
+        TopicTagFactory(article=article, topic=child if i % 3 else parent)
+        year_mention(article, 1990 + i)
+        year_mention(article, 2000 + i % 4, state=TagState.ACCEPTED if i % 4 else TagState.SUGGESTED)
+    expected = {
+        record: [row[0] for row in timeline.rows(DateMention.objects.public().filter(
+            article__in=Article.objects.for_record(record)))]
+        for record in (person, parent, child)}
+    monkeypatch.setattr(timeline, "FETCHED_ARTICLES", fetched)
+    for record, pks in expected.items():
+        found = timeline.of_record(DateMention.objects.public(now), record, now)
+        assert [row[0] for row in timeline.rows(found)] == pks and pks
+    pages = {url: client.get(url).content for url in ("/timeline/?person=" + person.slug,
+                                                      "/timeline/?topic=" + parent.slug)}
+    monkeypatch.setattr(timeline, "FETCHED_ARTICLES", 10**6 - fetched)
+    assert {url: client.get(url).content for url in pages} == pages

@@ -698,8 +698,9 @@ PAGES = {
     "places": (lambda w: "/places/", 3),
     "place": (lambda w: w["place"].get_absolute_url(), 8),
     "timeline": (lambda w: "/timeline/", 5),
-    "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 6),
-    "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 6),
+    # Filtered: the record's count, then (a record on few articles) their ids.
+    "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 8),
+    "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 8),
     "archive": (lambda w: "/archive/", 7),  # its years: the kept counts and those not live yet
     "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 10),
     "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),

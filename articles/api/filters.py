@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django_filters import rest_framework as filters
 
-from articles import facets
+from articles import facets, timeline
 from articles.models import Article, DateMention, Organisation, Person, Place, Source, Topic
 from articles.search import RANKED, by_relevance, search_articles
 
@@ -285,10 +285,10 @@ class TimelineFilter(filters.FilterSet):
         form = TimelineFilterForm
 
     def filter_person(self, queryset, name, value: Person):
-        return queryset.filter(article__in=Article.objects.for_person(value))
+        return timeline.of_record(queryset, value, timezone.now())
 
     def filter_topic(self, queryset, name, value: Topic):
-        return queryset.filter(article__in=Article.objects.for_topic(value))
+        return timeline.of_record(queryset, value, timezone.now())
 
 
 # `from` is a Python keyword, so these two cannot be declared as attributes.
