@@ -43,6 +43,8 @@ import contextlib
 import datetime
 
 from django.db import connections, router, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from .models import ArticleCoverage, TagState
@@ -234,6 +236,25 @@ class Query:
     def terms(self) -> tuple[list[str], list[list[str]]]:
         # A query needs a token to look up: every article's, if it has none.
         return (self.all_of or ([] if self.any_of else [EVERY])), self.any_of
+
+
+class HasToken(Expression):
+    """A condition on ArticleCoverage rows: the row carries `token`. On
+    PostgreSQL through the array column, whose statistics tell the planner
+    how common the token is; on SQLite a match of the word in the text."""
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, token: str):
+        super().__init__()
+        self.token = token
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name_unless_alias(compiler.query.get_initial_alias())
+        if connection.vendor == "postgresql":
+            return f"{alias}.{POSTGRESQL_COLUMN} @> ARRAY[%s]::text[]", [self.token]
+        return f"(' ' || {alias}.facets || ' ') LIKE %s", [f"% {self.token} %"]
 
 
 # --- Reading ---------------------------------------------------------------

@@ -15,8 +15,7 @@ import itertools
 from html import escape  # Django's escape() is this, behind a check for lazy text
 from urllib.parse import urlencode
 
-from django.db.models import Exists, OuterRef, TextField, Value
-from django.db.models.functions import Concat
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
@@ -74,9 +73,7 @@ def of_record(mentions, record, now):
     if coverage.published_total(record) <= FETCHED_ARTICLES:
         found = facets.FacetList(facets.Query().require(token), "api", now=now)
         return mentions.filter(article_id__in=found.ids(FETCHED_ARTICLES))
-    padded = Concat(Value(" "), "facets", Value(" "), output_field=TextField())
-    tagged = ArticleCoverage.objects.alias(padded=padded).filter(
-        article_id=OuterRef("article_id"), padded__contains=f" {token} ")
+    tagged = ArticleCoverage.objects.filter(facets.HasToken(token), article_id=OuterRef("article_id"))
     return mentions.filter(Exists(tagged))
 
 
