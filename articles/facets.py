@@ -369,6 +369,7 @@ class _Index:
 
 FTS_TABLE = "articles_facet_fts"
 POSTGRESQL_COLUMN = "facet_tokens"
+POSTGRESQL_GIN = "articles_facets_gin_idx"
 
 
 class SqliteIndex(_Index):
@@ -512,12 +513,26 @@ SQLITE_TRIGGERS = {
 }
 
 @contextlib.contextmanager
-def index_deferred(using: str = "default"):
-    """SQLite: leave the facet index alone while many articles'
-    contributions are written, and build it once after from every row of
-    ArticleCoverage (FTS5's rebuild): a trigger per row is several times the
-    work. The triggers are back when this exits, whatever happened."""
+def index_deferred(using: str = "default", *, exclusive: bool = False):
+    """Leave the facet index alone while many articles' contributions are
+    written, and build it once after: several times less work than row by
+    row. SQLite: its triggers dropped, then the FTS5 table built from every
+    row of ArticleCoverage. PostgreSQL, when `exclusive` (nobody reads the
+    table meanwhile: dropping the index locks it until the transaction
+    ends): the GIN index dropped and created again. Restored whatever
+    happened."""
     connection = connections[using]
+    if connection.vendor == "postgresql" and exclusive:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP INDEX IF EXISTS {POSTGRESQL_GIN}")
+        try:
+            yield
+        finally:
+            # Not with foreign key checks pending in the transaction: run them.
+            connection.check_constraints()
+            with connection.cursor() as cursor:
+                cursor.execute(POSTGRESQL_SQL[1])
+        return
     if connection.vendor != "sqlite" or FTS_TABLE not in connection.introspection.table_names():
         yield
         return
@@ -548,5 +563,5 @@ SQLITE_REBUILD = (
 POSTGRESQL_SQL = (
     f"ALTER TABLE {_COVERAGE} ADD COLUMN IF NOT EXISTS {POSTGRESQL_COLUMN} text[] "
     "GENERATED ALWAYS AS (string_to_array(facets, ' ')) STORED",
-    f"CREATE INDEX IF NOT EXISTS articles_facets_gin_idx ON {_COVERAGE} USING gin ({POSTGRESQL_COLUMN})",
+    f"CREATE INDEX IF NOT EXISTS {POSTGRESQL_GIN} ON {_COVERAGE} USING gin ({POSTGRESQL_COLUMN})",
 )

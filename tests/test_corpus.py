@@ -137,6 +137,20 @@ class TestCommand:
         assert article in found
         assert found.count() == Article.objects.live().for_person(person).count()
 
+    def test_the_facet_index_holds_the_new_articles(self):
+        from articles import facets
+
+        generate(40)
+        person = Article.objects.live().first().person_tags.first().person
+        query = facets.Query().require(facets.record_token("person", person.pk))
+        assert facets.FacetList(query, "api").ids(100) == list(
+            Article.objects.live().for_person(person).order_by("-published_at", "-pk")
+            .values_list("pk", flat=True))
+        # And it follows changes again, its index or triggers restored.
+        article = Article.objects.live().exclude(pk__in=facets.FacetList(query, "api").ids(100)).first()
+        ArticlePerson.objects.create(article=article, person=person, state="accepted")
+        assert article.pk in facets.FacetList(query, "api").ids(100)
+
     def test_cached_pages_become_stale(self):
         before = cache.current_generation().number
         generate(1)
