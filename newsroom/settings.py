@@ -133,9 +133,12 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
         # A request runs on one core: parallel workers for one query only
         # take the others' cores, and their start-up costs more than the
         # index lookups every response is made of (bench/RESULTS.md).
-        # PG_PARALLEL_WORKERS turns them back on (per query).
+        # PG_PARALLEL_WORKERS turns them back on (per query). JIT compiling
+        # a plan the planner thinks costly took 156 ms for a query that then
+        # ran in 30: off, as for any workload of short queries.
         workers = int(os.environ.get("PG_PARALLEL_WORKERS", "0"))
-        config.setdefault("OPTIONS", {})["options"] = f"-c max_parallel_workers_per_gather={workers}"
+        config.setdefault("OPTIONS", {})["options"] = (
+            f"-c max_parallel_workers_per_gather={workers} -c jit=off")
     return config
 
 

@@ -50,3 +50,13 @@ def test_dumpdata_loaddata_round_trip(tmp_path):
 
     assert snapshot() == before
     assert Article.objects.get().transitions.get().user.username == "publisher"
+    # The facet index, derived data outside the models, follows the restore.
+    from articles import facets
+
+    person = article.person_tags.get().person
+    everything = facets.FacetList(facets.Query(), "api")
+    assert everything.ids(10) == [article.pk] and everything.count_at_most(10) == 1
+    for few in (True, False):
+        query = facets.Query().require(facets.record_token("person", person.pk))
+        assert [row[0] for row in everything.index.page(query, everything.now, None, 10, 0, few=few)] == [
+            article.pk]

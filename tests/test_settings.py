@@ -44,12 +44,12 @@ def test_database_url_selects_postgresql(monkeypatch):
     assert (db["NAME"], db["USER"], db["HOST"], db["PORT"]) == ("news", "editor", "db.example", 5433)
 
 
-def test_postgresql_queries_run_without_parallel_workers_unless_asked(monkeypatch):
+def test_postgresql_queries_run_without_jit_nor_parallel_workers_unless_asked(monkeypatch):
     url = "postgres://editor:pw@db.example:5433/news"
     db = load_settings(monkeypatch, DATABASE_URL=url).DATABASES["default"]
-    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0"
+    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
     db = load_settings(monkeypatch, DATABASE_URL=url, PG_PARALLEL_WORKERS="2").DATABASES["default"]
-    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2"
+    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2 -c jit=off"
 
 
 def test_debug_is_off_unless_asked(monkeypatch):
@@ -89,6 +89,8 @@ def test_the_database_in_use_answers(django_db_setup):
         with connection.cursor() as cursor:
             cursor.execute("SHOW max_parallel_workers_per_gather")
             assert cursor.fetchone() == ("0",)
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",)
 
 
 def test_with_debug_off_whitenoise_serves_hashed_static_files(monkeypatch):

@@ -2,7 +2,10 @@
 The facet index (articles/facets.py): each published article's tokens and
 position beside its coverage, publication times kept to the second, and the
 database's inverted index over the tokens: an FTS5 table kept by triggers on
-SQLite, a GIN index on PostgreSQL.
+SQLite; on PostgreSQL a generated array column with a GIN index, and the
+posting lists in a table kept by a trigger. PostgreSQL refuses to change the
+type of a column a generated column reads: a later migration altering
+`facets` must drop facet_tokens first and add it back after.
 """
 
 from django.db import migrations, models
@@ -33,8 +36,8 @@ def create_index(apps, schema_editor):
         for sql in (facets.SQLITE_TABLE, *facets.SQLITE_TRIGGERS.values(), *facets.SQLITE_REBUILD):
             schema_editor.execute(sql)
     elif connection.vendor == "postgresql":
-        for sql in facets.POSTGRESQL_SQL:
-            schema_editor.execute(sql)
+        for sql in (*facets.POSTGRESQL_SQL, *facets.POSTGRESQL_POSTINGS, *facets.POSTGRESQL_POSTINGS_REBUILD):
+            schema_editor.execute(sql, params=None)
 
 
 def drop_index(apps, schema_editor):
@@ -43,6 +46,9 @@ def drop_index(apps, schema_editor):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
         schema_editor.execute(f"DROP TABLE IF EXISTS {facets.FTS_TABLE}")
     elif schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP TABLE IF EXISTS {facets.POSTINGS}")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {facets.POSTINGS}_sync() CASCADE")
+        schema_editor.execute(f"DROP FUNCTION IF EXISTS {facets.POSTINGS}_truncate() CASCADE")
         schema_editor.execute(f"ALTER TABLE articles_articlecoverage DROP COLUMN IF EXISTS {facets.POSTGRESQL_COLUMN}")
 
 
