@@ -51,6 +51,7 @@ from django.db.models.expressions import Expression
 from django.utils import timezone
 
 from .models import ArticleCoverage, TagState
+from .statements import PagedRows
 
 ID_BITS = 28
 ID_MASK = (1 << ID_BITS) - 1
@@ -263,7 +264,7 @@ class HasToken(Expression):
 # --- Reading ---------------------------------------------------------------
 
 
-class FacetList:
+class FacetList(PagedRows):
     """The live articles of a Query, newest first (or oldest first), for a
     Paginator (articles.pagination): `count_at_most(n)`, and a slice reads
     a page of (id, rendition format, rendition `part`) rows, passed through
@@ -275,7 +276,6 @@ class FacetList:
         self.now = now or timezone.now()
         self.using = using or router.db_for_read(ArticleCoverage)
         self.oldest_first = oldest_first
-        self.finish = lambda rows: rows
         self.positions: list[int] = []
         self.few = False  # known to have few matches (count_at_most())
 
@@ -315,16 +315,11 @@ class FacetList:
         self.few = counted < limit
         return counted
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0:
-            raise TypeError("A FacetList is read a page at a time, by a slice.")
-        start = index.start or 0
-        if index.stop is None or index.stop <= start:
-            return []
-        rows = self.index.page(self.query, self.now, self.part, index.stop - start, start,
+    def read(self, limit: int, offset: int) -> list:
+        rows = self.index.page(self.query, self.now, self.part, limit, offset,
                                oldest_first=self.oldest_first, few=self.few)
         self.positions = [row[3] for row in rows]
-        return self.finish([row[:3] for row in rows])
+        return [row[:3] for row in rows]
 
 
 def _copy(query: Query) -> Query:

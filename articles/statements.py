@@ -171,7 +171,27 @@ class Statement:
             return compiled
 
 
-class PreparedList:
+class PagedRows:
+    """Rows read a page at a time, by a slice (as Django's Paginator reads
+    a list): `read(limit, offset)` gives them, `finish(rows)` makes them
+    the list's items."""
+
+    def finish(self, rows):
+        return rows
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0:
+            raise TypeError(f"A {type(self).__name__} is read a page at a time, by a slice.")
+        start = index.start or 0
+        if index.stop is None or index.stop <= start:
+            return []
+        return self.finish(self.read(index.stop - start, start))
+
+    def read(self, limit: int, offset: int) -> list:
+        raise NotImplementedError
+
+
+class PreparedList(PagedRows):
     """A list of rows that Django's Paginator (articles.pagination) can page
     through: `count_at_most(n)` runs the count statement, a slice the page
     statement (whose template ends in LIMIT %s OFFSET %s), both with
@@ -180,19 +200,15 @@ class PreparedList:
 
     def __init__(self, page: Statement, count: Statement, now, *, finish=None, params=None):
         self.page_statement, self.count_statement, self.now = page, count, now
-        self.finish = finish or (lambda rows: rows)
+        if finish:
+            self.finish = finish
         self.params = params or {}
 
     def count_at_most(self, limit: int) -> int:
         return self.count_statement.rows(self.now, limit, **self.params)[0][0]
 
-    def __getitem__(self, index):
-        if not isinstance(index, slice) or index.step is not None or (index.start or 0) < 0:
-            raise TypeError("A PreparedList is read a page at a time, by a slice.")
-        start = index.start or 0
-        if index.stop is None or index.stop <= start:
-            return []
-        return self.finish(self.page_statement.rows(self.now, index.stop - start, start, **self.params))
+    def read(self, limit: int, offset: int) -> list:
+        return self.page_statement.rows(self.now, limit, offset, **self.params)
 
 
 def count_statement(select, params=None) -> Statement:
