@@ -519,44 +519,35 @@ class ArticleQuerySet(models.QuerySet):
         return self.update(version=F("version") + 1, last_edited_by=user, updated_at=timezone.now())
 
     # Tag filters are subqueries rather than joins, so they combine (person A
-    # and person B) without duplicating rows or needing DISTINCT.
-    #
-    # `common`: the record is on many articles (its page knows how many, from
-    # articles.coverage). Its articles are then found by walking the archive
-    # newest first and probing each article for the tag (the first page of a
-    # record on a quarter of the archive is some eighty probes) rather than by
-    # fetching and sorting all of them (sixty thousand at 250,000 articles),
-    # which is the better way for a record on a few.
-    def _tagged(self, tags, common):
-        if common:
-            return self.filter(Exists(tags.filter(article=OuterRef("pk"))))
+    # and person B) without duplicating rows or needing DISTINCT. (A record's
+    # page and the API's filters read the facet index, articles.facets.)
+    def _tagged(self, tags):
         return self.filter(pk__in=tags.values("article_id"))
 
-    def for_person(self, person, *, common=False):
-        return self._tagged(ArticlePerson.objects.accepted().filter(person=person), common)
+    def for_person(self, person):
+        return self._tagged(ArticlePerson.objects.accepted().filter(person=person))
 
-    def for_organisation(self, organisation, *, common=False):
-        return self._tagged(ArticleOrganisation.objects.accepted().filter(organisation=organisation),
-                            common)
+    def for_organisation(self, organisation):
+        return self._tagged(ArticleOrganisation.objects.accepted().filter(organisation=organisation))
 
-    def for_place(self, place, *, common=False):
-        return self._tagged(ArticlePlace.objects.accepted().filter(place=place), common)
+    def for_place(self, place):
+        return self._tagged(ArticlePlace.objects.accepted().filter(place=place))
 
-    def for_topic(self, topic, *, common=False):
+    def for_topic(self, topic):
         """Articles of the topic and of all its sub-topics; `topic` a Topic,
         or its id (its path then read by the query: a prepared statement's
         parameter, articles.statements)."""
         path = (topic.path if isinstance(topic, Topic)
                 else Subquery(Topic.objects.filter(pk=topic).values("path")))
         subtree = Topic.objects.filter(path__startswith=path).values("pk")
-        return self._tagged(ArticleTopic.objects.accepted().filter(topic__in=subtree), common)
+        return self._tagged(ArticleTopic.objects.accepted().filter(topic__in=subtree))
 
-    def for_record(self, record, *, model=None, common=False):
+    def for_record(self, record, *, model=None):
         """for_person(), for_organisation(), for_place() or for_topic(), as
         `record` is one (or, given `model`, the id of one)."""
         method = {Person: self.for_person, Organisation: self.for_organisation, Place: self.for_place,
                   Topic: self.for_topic}[model or type(record)]
-        return method(record, common=common)
+        return method(record)
 
     def with_tag_counts(self):
         """Annotate n_accepted and n_pending: tags of every kind, counted by

@@ -16,6 +16,7 @@ from django.db import router
 from django.db.models import F, Q, Subquery
 from django.db.models.functions import Coalesce
 
+from . import coverage, facets
 from .models import (
     Article,
     Byline,
@@ -27,8 +28,8 @@ from .models import (
     has_live_byline,
     in_live_coverage,
 )
-from .renditions import live_statement, prepared_list
-from .statements import Statement, count_statement
+from .renditions import rendered
+from .statements import Statement
 
 WRITTEN = 10  # a person's latest bylines shown on their page
 RECORD = {"record": int}
@@ -49,15 +50,6 @@ def attnames(model) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]
 
 
-def _tagged(model, common):
-    """The live articles tagged with a record of `model` (topics: its
-    subtree), for the statements: `common` picks the plan (ArticleQuerySet._tagged)."""
-    def select(now, record):
-        return Article.objects.live(now=now).for_record(record, model=model, common=common)
-
-    return select
-
-
 class RecordPage:
     """The statements of one kind of record's page."""
 
@@ -66,21 +58,21 @@ class RecordPage:
         self.record = Statement(
             lambda now, slug: public_records(model, now).filter(slug=slug).values_list(*attnames(model)),
             params={"slug": str})
-        # A rare record's articles are fetched and sorted; a common one's
-        # found by walking the archive newest first (ArticleQuerySet._tagged).
-        self.cards = {common: live_statement("card", Article._meta.ordering, _tagged(model, common), RECORD)
-                      for common in (False, True)}
-        self.count = count_statement(_tagged(model, False), RECORD)
 
     def get(self, slug: str, now):
         """The record with a public page at `now`, or None."""
         found = self.record.instances(now, slug=slug)
         return found[0] if found else None
 
-    def articles(self, record, unrendered, *, common: bool):
-        """The record's live articles, a page at a time, as stored cards
-        (or, without a current rendition, articles from `unrendered()`)."""
-        return prepared_list(self.cards[common], unrendered, self.count, record=record.pk)
+    def articles(self, record, unrendered, now=None):
+        """The record's live articles newest first, a page at a time, from
+        the facet index (articles.facets: its token's posting list, read
+        from the page's position on, whether the record is on a few
+        articles or on a quarter of the archive), as stored cards (or,
+        without a current one, articles from `unrendered()`). Counted by
+        the caller, from the kept counts."""
+        token = facets.record_token(coverage.KIND[self.model], record.pk)
+        return rendered(facets.FacetList(facets.Query().require(token), "card", now=now), unrendered)
 
 
 class PersonPage(RecordPage):

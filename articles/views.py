@@ -55,12 +55,6 @@ INDEX_PAGE_SIZE = 60
 TIMELINE_PAGE_SIZE = 50
 RELATED_COUNT = 5
 RELATED_CANDIDATES = 50
-# A record on more live articles than this has its page found by walking the
-# archive (ArticleQuerySet.for_person(common=True)...): past about
-# sqrt(20 x the archive) articles, walking reads fewer rows than sorting its
-# articles; 2,000 is that point for 200,000 articles and within a factor of
-# three of it from 50,000 to 2,000,000.
-COMMON_RECORD = 2000
 
 
 # --- Shared selectors --------------------------------------------------------
@@ -338,8 +332,7 @@ class RecordDetailView(ListView):
         # The kept counts give the chart and the exact number of pages.
         self.monthly = coverage.monthly(self.record, self.now)
         self.total = sum(self.monthly.values())
-        common = self.total > COMMON_RECORD
-        return self.page.articles(self.record, public_articles, common=common)
+        return self.page.articles(self.record, public_articles, self.now)
 
     def get_paginator(self, *args, **kwargs):
         return CappedPaginator(*args, known_count=self.total, **kwargs)

@@ -167,18 +167,6 @@ def test_what_an_article_adds_is_stored(world):
     assert not ArticleCoverage.objects.filter(article__status=Article.Status.DRAFT).exists()
 
 
-@pytest.mark.parametrize("common", [0, 10**9], ids=["walking", "fetching"])
-def test_a_record_page_is_the_same_found_either_way(client, world, settings, common, monkeypatch):
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-    from articles import views
-
-    person, parent = world["people"][0], world["topics"][0]
-    pages = {url: client.get(url).content for url in
-             (f"/people/{person.slug}/", f"/topics/{parent.slug}/")}
-    monkeypatch.setattr(views, "COMMON_RECORD", common)
-    assert {url: client.get(url).content for url in pages} == pages
-
-
 def test_an_accepted_tag_turned_down_is_taken_off(world):
     person = world["people"][0]
     tag = ArticlePerson.objects.filter(person=person).first()

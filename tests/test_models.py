@@ -284,7 +284,6 @@ class TestArticleQueries:
             assert len(expected) == 1
             assert set(Article.objects.for_record(record)) == expected
             assert set(Article.objects.for_record(record.pk, model=type(record))) == expected
-            assert set(Article.objects.for_record(record, common=True)) == expected
 
     def test_person_filters_combine(self):
         a, b = PersonFactory(), PersonFactory()

@@ -65,15 +65,14 @@ def test_organisations_and_places_have_a_page_with_live_coverage(now, factory, t
     assert page.get(shown.slug, now) == shown and page.get(hidden.slug, now) is None
 
 
-@pytest.mark.parametrize("common", [False, True])
-def test_a_records_articles_are_the_orms_newest_first(now, common):
+def test_a_records_articles_are_the_orms_newest_first(now):
     person = PersonFactory()
     articles = [ArticleFactory(published_at=now - n * HOUR) for n in range(1, 8)]
     for article in articles:
         PersonTagFactory(person=person, article=article)
     PersonTagFactory(person=person, article=ArticleFactory(published_at=now + HOUR))
     renditions.build([a.pk for a in articles[:4]])
-    listed = PAGES[Person].articles(person, public_articles, common=common)
+    listed = PAGES[Person].articles(person, public_articles, now)
     items = listed[0:5] + listed[5:10]
     expected = list(Article.objects.live().for_person(person).values_list("pk", flat=True))
     assert len(items) == len(expected) == 7
@@ -92,11 +91,10 @@ def test_a_topics_articles_include_its_subtopics(now):
     elsewhere = TopicFactory()
     for topic in (top, child, grandchild, elsewhere):
         TopicTagFactory(topic=topic, article=ArticleFactory(published_at=now - HOUR))
-    for common in (False, True):
-        items = PAGES[Topic].articles(child, public_articles, common=common)[0:10]
-        assert {item.pk for item in items} == set(
-            Article.objects.live().for_topic(child).values_list("pk", flat=True))
-        assert len(items) == 2
+    items = PAGES[Topic].articles(child, public_articles, now)[0:10]
+    assert {item.pk for item in items} == set(
+        Article.objects.live().for_topic(child).values_list("pk", flat=True))
+    assert len(items) == 2
 
 
 def test_a_topics_ancestors_and_subtopics(now):
