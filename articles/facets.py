@@ -454,6 +454,16 @@ class PostgresIndex(_Index):
         return f"NOT {self.TOKENS} @> %s::text[]", [[VERY_WIDE]]
 
     def count(self, query: Query, now, limit: int) -> int:
+        """Up to `limit`. One posting list (or one group's, merged) is read
+        until then, an index-only scan that stops there; GIN would build
+        the bitmap of every article of a person on a quarter of the archive
+        first (9 ms at a million articles, against 0.7). A conjunction is
+        counted by GIN, which intersects the lists faster than merging
+        them walks them."""
+        all_of, any_of = query.terms()
+        if len(all_of) + len(any_of) == 1:
+            sql, params = self.posting_sql(query, now, None)
+            return self.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", [*params, limit])[0][0]
         coverage = self.quote(ArticleCoverage._meta.db_table)
         where, params = self.where(query, now)
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {coverage} c WHERE {where} LIMIT %s) AS bounded"
@@ -481,7 +491,11 @@ class PostgresIndex(_Index):
         return self.execute(sql, [*params, limit, offset])
 
     def posting_page(self, query: Query, now, part: str, limit: int, offset: int, *, oldest_first=False):
-        """A page read from the posting lists (articles_facet_posting: a
+        sql, params = self.posting_sql(query, now, part, oldest_first=oldest_first)
+        return self.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+
+    def posting_sql(self, query: Query, now, part: str | None, *, oldest_first=False) -> tuple[str, list]:
+        """The query's articles read from the posting lists (articles_facet_posting: a
         B-tree of (token, position)), each an index-only scan in the list's
         order: one list, or a group's lists merged (their duplicates dropped
         as they pass), joined by merging to the other tokens' lists, and
@@ -518,8 +532,7 @@ class PostgresIndex(_Index):
             sql += f" AND EXISTS (SELECT 1 FROM {POSTINGS} q WHERE q.token = ANY(%s) AND q.position = s.position)"
             params.append(group)
         check, check_params = self.mention_check(query, f"(s.position & {ID_MASK})", tokens_of="s.position")
-        sql += check + f" ORDER BY s.position {order} LIMIT %s OFFSET %s"
-        return self.execute(sql, [*params, *check_params, limit, offset])
+        return sql + check + f" ORDER BY s.position {order}", [*params, *check_params]
 
 
 INDEXES = {"sqlite": SqliteIndex, "postgresql": PostgresIndex}
