@@ -115,6 +115,25 @@ class TestTagFilters:
         assert api.get("/api/v1/articles/?person=only-in-drafts").status_code == 400
         assert slugs(as_editor.get("/api/v1/articles/?person=only-in-drafts")) == []
 
+    def test_who_asks_is_not_kept_between_requests(self, api, as_editor, world):
+        """The filters' form class is built once (articles.api.filters.FilterSet):
+        an editor's request must not leave its user on it for the next."""
+        for _ in range(2):
+            assert slugs(as_editor.get("/api/v1/articles/?person=only-in-drafts")) == []
+            assert api.get("/api/v1/articles/?person=only-in-drafts").status_code == 400
+            assert as_editor.get("/api/v1/dates/?person=only-in-drafts").status_code == 200
+            assert api.get("/api/v1/dates/?person=only-in-drafts").status_code == 400
+
+    def test_the_filters_of_a_request_are_its_own(self, rf, world):
+        from articles.api.filters import ArticleFilter
+
+        request = rf.get("/")
+        first, second = (ArticleFilter({}, request=request) for _ in range(2))
+        assert first.filters["person"] is not second.filters["person"]
+        assert first.filters["person"].parent is first
+        assert first.filters["person"].filter.f is first.filters["person"]  # the method's
+        assert first.form.fields["person"] is not second.form.fields["person"]
+
 
 class TestDateFilters:
     def test_published_range_is_inclusive(self, api, world):
