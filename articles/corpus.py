@@ -1123,12 +1123,22 @@ def generate(n: int, *, seed: int = 0, end: datetime.datetime | None = None,
 def finish(connection, tables) -> None:
     """After a bulk load: sequences past the explicit ids (PostgreSQL), and
     fresh planner statistics (both), as a production database would have."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
                 cursor.execute(sql)
-            for table in tables:
-                cursor.execute(f"ANALYZE {table.table}")
+    analyze(connection, [t.model for t in tables])
+
+
+def analyze(connection, models) -> None:
+    """Fresh planner statistics for these models' tables (SQLite: for every
+    table, sampled). Without them, PostgreSQL guesses a third of the rows
+    for each inequality: a third of a ninth of ArticleCoverage "not yet
+    live", read by a sequential scan on every record page (34 ms at 100k)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for model in models:
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")
             cursor.execute("ANALYZE")

@@ -151,6 +151,26 @@ class TestCommand:
         ArticlePerson.objects.create(article=article, person=person, state="accepted")
         assert article.pk in facets.FacetList(query, "api").ids(100)
 
+    def test_the_coverage_tables_have_planner_statistics(self):
+        """Counted after the load, they are analysed after it too: without
+        statistics PostgreSQL reads the whole table where an index answers."""
+        from django.db import connection
+
+        from articles.models import ArticleCoverage
+
+        generate(40)
+        table = ArticleCoverage._meta.db_table
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # The row count alone is not enough: CREATE INDEX sets it too.
+                cursor.execute("SELECT count(*) FROM pg_stats WHERE tablename = %s"
+                               " AND attname IN ('live_from', 'position')", [table])
+                assert cursor.fetchone()[0] == 2
+            else:
+                cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = %s", [table])
+                rows = cursor.fetchone()[0]
+                assert int(rows.split()[0]) == ArticleCoverage.objects.count() > 0
+
     def test_cached_pages_become_stale(self):
         before = cache.current_generation().number
         generate(1)

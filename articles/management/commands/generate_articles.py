@@ -2,9 +2,11 @@ import datetime
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
 from tqdm import tqdm
 
 from articles import corpus, coverage, facets
+from articles.models import ArticleCoverage, Coverage, PendingCoverage
 
 COUNT_BATCH = 20_000
 
@@ -62,6 +64,8 @@ class Command(BaseCommand):
             for start in range(0, len(added), COUNT_BATCH):
                 coverage.refresh(added[start:start + COUNT_BATCH])
                 bar.update(len(added[start:start + COUNT_BATCH]))
+            bar.set_description("Updating planner statistics")
+            corpus.analyze(connections[database], [ArticleCoverage, Coverage, PendingCoverage])
         counting = time.perf_counter() - started
         if quiet:
             return
