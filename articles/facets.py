@@ -18,7 +18,8 @@ tokens intersects the posting lists:
   position as its rowid, kept in sync by triggers (migration 0012). FTS5
   walks the posting lists in rowid order, skipping ahead in each, and stops
   at the LIMIT: twenty of the newest matches and a count up to a thousand
-  cost about what the skips cost, not what the lists hold.
+  cost about what the skips cost, not what the lists hold. The count keeps
+  the positions it walked, so that the pages within them are read by id.
 - PostgreSQL: the tokens as an array (a stored column) with a GIN index,
   which intersects the lists in no order: it counts, and reads the pages of
   a few hundred matches, sorted. And the posting lists themselves
@@ -278,6 +279,7 @@ class FacetList(PagedRows):
         self.oldest_first = oldest_first
         self.positions: list[int] = []
         self.few = False  # known to have few matches (count_at_most())
+        self.counted: list[int] | None = None  # the positions count_at_most() walked, in order
 
     def _clone(self, **changes) -> "FacetList":
         clone = FacetList(self.query, self.part, now=self.now, using=self.using,
@@ -310,14 +312,25 @@ class FacetList(PagedRows):
         return INDEXES[vendor](connections[self.using])
 
     def count_at_most(self, limit: int) -> int:
-        counted = self.index.count(self.query, self.now, limit)
+        index = self.index
+        if index.counts_in_order:
+            # Counting walks the matches in order: their positions, kept,
+            # give the pages within them without walking again.
+            self.counted = index.positions(self.query, self.now, limit, oldest_first=self.oldest_first)
+            counted = len(self.counted)
+        else:
+            counted = index.count(self.query, self.now, limit)
         # Fewer than asked: every match is counted, and they are few.
         self.few = counted < limit
         return counted
 
     def read(self, limit: int, offset: int) -> list:
-        rows = self.index.page(self.query, self.now, self.part, limit, offset,
-                               oldest_first=self.oldest_first, few=self.few)
+        if self.counted is not None and (offset + limit <= len(self.counted) or self.few):
+            positions = self.counted[offset:offset + limit]
+            rows = self.index.at_positions(positions, self.part)
+        else:
+            rows = self.index.page(self.query, self.now, self.part, limit, offset,
+                                   oldest_first=self.oldest_first, few=self.few)
         self.positions = [row[3] for row in rows]
         return [row[:3] for row in rows]
 
@@ -329,6 +342,10 @@ def _copy(query: Query) -> Query:
 
 
 class _Index:
+    # Whether the index counts by walking the matches in order: positions()
+    # instead of count(), and the pages within them read by at_positions().
+    counts_in_order = False
+
     def __init__(self, connection):
         self.connection = connection
         self.quote = connection.ops.quote_name
@@ -364,6 +381,19 @@ class _Index:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def at_positions(self, positions: list[int], part: str | None) -> list:
+        """The page's rows (as page() gives them) of these positions, in their order."""
+        if not positions or not part:
+            return [(position & ID_MASK, None, None, position) for position in positions]
+        from .models import ArticleRendition
+
+        renditions = self.quote(ArticleRendition._meta.db_table)
+        ids = [position & ID_MASK for position in positions]
+        found = {row[0]: row[1:] for row in self.execute(
+            f"SELECT article_id, format, {self.quote(part)} FROM {renditions}"
+            f" WHERE article_id IN ({', '.join(['%s'] * len(ids))})", ids)}
+        return [(pk, *found.get(pk, (None, None)), position) for pk, position in zip(ids, positions)]
+
 
 FTS_TABLE = "articles_facet_fts"
 POSTGRESQL_COLUMN = "facet_tokens"
@@ -374,6 +404,8 @@ POSTINGS = "articles_facet_posting"
 class SqliteIndex(_Index):
     """FTS5: the match, the live bound and the page in one walk of the
     posting lists by rowid (the position)."""
+
+    counts_in_order = True
 
     @staticmethod
     def match(query: Query) -> str:
@@ -402,11 +434,14 @@ class SqliteIndex(_Index):
         return f"f.rowid NOT IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)", [
             f'"{VERY_WIDE}"']
 
-    def count(self, query: Query, now, limit: int) -> int:
+    def positions(self, query: Query, now, limit: int, *, oldest_first=False) -> list[int]:
+        """The positions of the first `limit` matches: the count. FTS5 walks
+        them in order either way, and a thousand integers cost little more
+        than counting them: the first pages then need no second walk."""
         where, params = self.where(query, now)
-        sql = (f"SELECT COUNT(*) FROM (SELECT f.rowid FROM {FTS_TABLE} f WHERE {where} "
-               "ORDER BY f.rowid DESC LIMIT %s)")
-        return self.execute(sql, [*params, limit])[0][0]
+        order = "ASC" if oldest_first else "DESC"
+        sql = f"SELECT f.rowid FROM {FTS_TABLE} f WHERE {where} ORDER BY f.rowid {order} LIMIT %s"
+        return [row[0] for row in self.execute(sql, [*params, limit])]
 
     def page(self, query: Query, now, part: str, limit: int, offset: int, *, oldest_first=False,
              few=False):

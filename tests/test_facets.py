@@ -349,3 +349,38 @@ def test_both_plans_of_a_page_give_the_same_rows(world):
         everything = [row[0] for row in found.index.page(query, found.now, "api", 100, 0, few=False)]
         assert len(everything) == found.count_at_most(100)
     assert [row[0] for row in facets.FacetList(queries[5], "api")[0:10]] == [articles[2].pk]
+
+
+@pytest.mark.django_db
+def test_pages_after_a_count_are_the_pages_without_one(world):
+    """On SQLite the count keeps the positions it walked and the pages within
+    them are read from those (no second walk: one statement of the renditions
+    by id); every page, both orders, renditions present or not, equals the
+    page read without a count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import renditions
+    from articles.models import ArticleRendition
+
+    renditions.build([a.pk for a in world["articles"][:5]])
+    ArticleRendition.objects.filter(article=world["articles"][1]).delete()  # one unrendered
+    person = world["person"]
+    for query in (facets.Query(), facets.Query().require(facets.record_token("person", person.pk))):
+        for oldest_first in (False, True):
+            for part in ("api", "card", None):
+                plain = facets.FacetList(query, part, oldest_first=oldest_first)
+                total = len(plain[0:100])
+                for offset in range(0, total + 3, 3):
+                    counted = facets.FacetList(query, part, oldest_first=oldest_first)
+                    assert counted.count_at_most(100) == total
+                    with CaptureQueriesContext(connection) as statements:
+                        rows = counted[offset:offset + 3]
+                    assert rows == plain[offset:offset + 3], (query.__dict__, oldest_first, part, offset)
+                    assert counted.positions == plain.positions
+                    if connection.vendor == "sqlite":
+                        assert not any("MATCH" in s["sql"] for s in statements.captured_queries)
+    # Beyond the positions counted (more matches than the count's bound), the index is walked.
+    beyond = facets.FacetList(facets.Query(), "api")
+    assert beyond.count_at_most(2) == 2
+    assert [row[0] for row in beyond[2:4]] == [row[0] for row in facets.FacetList(facets.Query(), "api")[2:4]]
