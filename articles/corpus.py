@@ -1127,18 +1127,22 @@ def finish(connection, tables) -> None:
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [t.model for t in tables]):
                 cursor.execute(sql)
-    analyze(connection, [t.model for t in tables])
+    analyze(connection, [t.table for t in tables])
 
 
-def analyze(connection, models) -> None:
-    """Fresh planner statistics for these models' tables (SQLite: for every
-    table, sampled). Without them, PostgreSQL guesses a third of the rows
-    for each inequality: a third of a ninth of ArticleCoverage "not yet
-    live", read by a sequential scan on every record page (34 ms at 100k)."""
+def analyze(connection, tables) -> None:
+    """Fresh planner statistics for these tables (SQLite: for every table,
+    sampled). Without them, PostgreSQL guesses a third of the rows for each
+    inequality: a ninth of ArticleCoverage "not yet live", read by a
+    sequential scan on every record page (34 ms at 100k). On PostgreSQL,
+    outside a transaction, VACUUM too: its visibility map lets index-only
+    scans skip the rows, without which a posting list is read through a
+    bitmap and sorted (a person's page: 4.8 ms against 0.3)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            for model in models:
-                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+            command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            for table in tables:
+                cursor.execute(f"{command} {connection.ops.quote_name(table)}")
         elif connection.vendor == "sqlite":
             cursor.execute("PRAGMA analysis_limit=1000")
             cursor.execute("ANALYZE")

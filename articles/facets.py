@@ -313,7 +313,7 @@ class FacetList(PagedRows):
 
     def count_at_most(self, limit: int) -> int:
         index = self.index
-        if index.counts_in_order:
+        if index.counts_in_order(self.query):
             # Counting walks the matches in order: their positions, kept,
             # give the pages within them without walking again.
             self.counted = index.positions(self.query, self.now, limit, oldest_first=self.oldest_first)
@@ -342,9 +342,11 @@ def _copy(query: Query) -> Query:
 
 
 class _Index:
-    # Whether the index counts by walking the matches in order: positions()
-    # instead of count(), and the pages within them read by at_positions().
-    counts_in_order = False
+    def counts_in_order(self, query: Query) -> bool:
+        """Whether the index counts `query`'s matches by walking them in
+        order: then positions() counts, and the pages within them are read
+        by at_positions(); otherwise count() and page()."""
+        return False
 
     def __init__(self, connection):
         self.connection = connection
@@ -405,7 +407,8 @@ class SqliteIndex(_Index):
     """FTS5: the match, the live bound and the page in one walk of the
     posting lists by rowid (the position)."""
 
-    counts_in_order = True
+    def counts_in_order(self, query: Query) -> bool:
+        return True
 
     @staticmethod
     def match(query: Query) -> str:
@@ -488,17 +491,22 @@ class PostgresIndex(_Index):
                     [VERY_WIDE])
         return f"NOT {self.TOKENS} @> %s::text[]", [[VERY_WIDE]]
 
-    def count(self, query: Query, now, limit: int) -> int:
-        """Up to `limit`. One posting list (or one group's, merged) is read
-        until then, an index-only scan that stops there; GIN would build
-        the bitmap of every article of a person on a quarter of the archive
-        first (9 ms at a million articles, against 0.7). A conjunction is
-        counted by GIN, which intersects the lists faster than merging
-        them walks them."""
+    def counts_in_order(self, query: Query) -> bool:
+        """One posting list (or one group's, merged) is read in order up to
+        the count's bound, an index-only scan that stops there; GIN would
+        build the bitmap of every article of a person on a quarter of the
+        archive first (9 ms at a million articles, against 0.7). A
+        conjunction is counted by GIN (count()), which intersects the lists
+        faster than merging them walks them."""
         all_of, any_of = query.terms()
-        if len(all_of) + len(any_of) == 1:
-            sql, params = self.posting_sql(query, now, None)
-            return self.execute(f"SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", [*params, limit])[0][0]
+        return len(all_of) + len(any_of) == 1
+
+    def positions(self, query: Query, now, limit: int, *, oldest_first=False) -> list[int]:
+        sql, params = self.posting_sql(query, now, None, oldest_first=oldest_first)
+        return [row[3] for row in self.execute(f"{sql} LIMIT %s", [*params, limit])]
+
+    def count(self, query: Query, now, limit: int) -> int:
+        """A conjunction's matches, up to `limit`, counted through GIN."""
         coverage = self.quote(ArticleCoverage._meta.db_table)
         where, params = self.where(query, now)
         sql = f"SELECT COUNT(*) FROM (SELECT 1 FROM {coverage} c WHERE {where} LIMIT %s) AS bounded"
@@ -602,6 +610,11 @@ SQLITE_TRIGGERS = {
         END""",
 }
 
+def statistics_tables(connection) -> list[str]:
+    """The index's own tables for the planner's statistics (corpus.analyze())."""
+    return [POSTINGS] if connection.vendor == "postgresql" else []
+
+
 @contextlib.contextmanager
 def index_deferred(using: str = "default", *, exclusive: bool = False):
     """Leave the facet index alone while many articles' contributions are
@@ -623,7 +636,7 @@ def index_deferred(using: str = "default", *, exclusive: bool = False):
             connection.check_constraints()
             with connection.cursor() as cursor:
                 cursor.execute(f"ALTER TABLE {_COVERAGE} ENABLE TRIGGER USER")
-                for sql in (*POSTGRESQL_POSTINGS_REBUILD, POSTGRESQL_SQL[1], f"ANALYZE {POSTINGS}"):
+                for sql in (*POSTGRESQL_POSTINGS_REBUILD, POSTGRESQL_SQL[1]):
                     cursor.execute(sql)
         return
     if connection.vendor != "sqlite" or FTS_TABLE not in connection.introspection.table_names():

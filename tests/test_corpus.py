@@ -171,6 +171,21 @@ class TestCommand:
                 rows = cursor.fetchone()[0]
                 assert int(rows.split()[0]) == ArticleCoverage.objects.count() > 0
 
+    @pytest.mark.django_db(transaction=True)
+    def test_outside_a_transaction_postgresql_vacuums_the_posting_lists(self):
+        """The visibility map set, a posting list is an index-only scan in
+        order; without it PostgreSQL reads it by a bitmap and sorts it."""
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            pytest.skip("VACUUM and the visibility map are PostgreSQL's")
+        from articles import facets
+
+        generate(40)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT relallvisible FROM pg_class WHERE relname = %s", [facets.POSTINGS])
+            assert cursor.fetchone()[0] > 0
+
     def test_cached_pages_become_stale(self):
         before = cache.current_generation().number
         generate(1)

@@ -64,8 +64,12 @@ class Command(BaseCommand):
             for start in range(0, len(added), COUNT_BATCH):
                 coverage.refresh(added[start:start + COUNT_BATCH])
                 bar.update(len(added[start:start + COUNT_BATCH]))
-            bar.set_description("Updating planner statistics")
-            corpus.analyze(connections[database], [ArticleCoverage, Coverage, PendingCoverage])
+        if not quiet:
+            self.stderr.write("Updating planner statistics…")
+        # After the index is built: the posting lists too.
+        corpus.analyze(connections[database], [
+            *(model._meta.db_table for model in (ArticleCoverage, Coverage, PendingCoverage)),
+            *facets.statistics_tables(connections[database])])
         counting = time.perf_counter() - started
         if quiet:
             return
