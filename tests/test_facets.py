@@ -353,9 +353,10 @@ def test_both_plans_of_a_page_give_the_same_rows(world):
 
 @pytest.mark.django_db
 def test_pages_after_a_count_are_the_pages_without_one(world):
-    """Where the count walks the matches in order (SQLite; PostgreSQL for one
-    posting list) it keeps their positions and the pages within them are read
-    from those (no second walk: one statement of the renditions by id); every
+    """The count keeps the positions it found (in order on SQLite and from one
+    PostgreSQL posting list; a PostgreSQL conjunction's in no order, all of
+    them when fewer than its bound) and the pages within them are read from
+    those (no second walk: one statement of the renditions by id); every
     page, both orders, renditions present or not, equals the page read
     without a count."""
     from django.db import connection
@@ -382,10 +383,15 @@ def test_pages_after_a_count_are_the_pages_without_one(world):
                         rows = counted[offset:offset + 3]
                     assert rows == plain[offset:offset + 3], (query.__dict__, oldest_first, part, offset)
                     assert counted.positions == plain.positions
-                    if counted.index.counts_in_order(query):  # SQLite: always; PostgreSQL: one list
-                        assert not any(facets.FTS_TABLE in s["sql"] or facets.POSTINGS in s["sql"]
-                                       for s in statements.captured_queries)
-    # Beyond the positions counted (more matches than the count's bound), the index is walked.
-    beyond = facets.FacetList(facets.Query(), "api")
-    assert beyond.count_at_most(2) == 2
-    assert [row[0] for row in beyond[2:4]] == [row[0] for row in facets.FacetList(facets.Query(), "api")[2:4]]
+                    # Fewer than the count's bound: every match's position is known.
+                    assert not any(facets.FTS_TABLE in s["sql"] or facets.POSTINGS in s["sql"]
+                                   or ArticleCoverage._meta.db_table in s["sql"]
+                                   for s in statements.captured_queries)
+    # Beyond the positions counted (more matches than the count's bound), the
+    # index is walked; a conjunction's (PostgreSQL: counted in no order) too.
+    for query in (facets.Query(), facets.Query().require(facets.record_token("topic", topic.pk))
+                  .require(facets.record_token("topic", world["parent"].pk))):
+        for oldest_first in (False, True):
+            beyond = facets.FacetList(query, "api", oldest_first=oldest_first)
+            assert beyond.count_at_most(2) == 2
+            assert beyond[0:4] == facets.FacetList(query, "api", oldest_first=oldest_first)[0:4]
