@@ -21,8 +21,9 @@ tokens intersects the posting lists:
   cost about what the skips cost, not what the lists hold. The count keeps
   the positions it walked, so that the pages within them are read by id.
 - PostgreSQL: the tokens as an array (a stored column) with a GIN index,
-  which intersects the lists in no order: it counts, and reads the pages of
-  a few hundred matches, sorted. And the posting lists themselves
+  which intersects the lists in no order: it counts a conjunction, and when
+  its matches are fewer than the count's bound their positions give the
+  pages. And the posting lists themselves
   (articles_facet_posting, a B-tree of (token, position) kept by a trigger),
   merged newest first and stopped at the page: the pages of common matches,
   which GIN would have to read and sort in full (see `PostgresIndex`).
@@ -346,15 +347,15 @@ def _copy(query: Query) -> Query:
 
 
 class _Index:
+    def __init__(self, connection):
+        self.connection = connection
+        self.quote = connection.ops.quote_name
+
     def counts_in_order(self, query: Query) -> bool:
         """Whether the index counts `query`'s matches by walking them in
         order: then positions() counts, and the pages within them are read
         by at_positions(); otherwise matches() counts, in no order."""
         return False
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.quote = connection.ops.quote_name
 
     def mention_check(self, query: Query, id_sql: str, tokens_of: str | None = None) -> tuple[str, list]:
         """The exact condition of query.mentioned on the article `id_sql`,
@@ -615,6 +616,7 @@ SQLITE_TRIGGERS = {
             INSERT INTO {FTS_TABLE}(rowid, facets) VALUES (new.position, new.facets);
         END""",
 }
+
 
 def statistics_tables(connection) -> list[str]:
     """The index's own tables for the planner's statistics (corpus.analyze())."""
