@@ -35,6 +35,7 @@ import functools
 import hashlib
 import inspect
 import logging
+import re
 import threading
 
 import orjson
@@ -97,6 +98,27 @@ def card_at(card: str, level: int) -> str:
         return card
     return (card.replace(CARD_HEADING, f'<h{level} class="card-title">', 1)
             .replace(f"</h{CARD_LEVEL}>", f"</h{level}>", 1))
+
+
+# A card's standfirst, where a search puts its snippet (the card template
+# shows one or the other, right after the title).
+_STANDFIRST = re.compile(rf'(</h{CARD_LEVEL}>\n[ \t]*)(<p class="standfirst">[^<]*</p>)?')
+
+
+def card_with_snippet(card: str, snippet: str) -> str:
+    """A stored card as the card template renders it for an article with
+    `snippet` (safe HTML, articles.search.snippets()): in place of the
+    standfirst, or where it would be. An empty snippet leaves the card."""
+    if not snippet:
+        return card
+    return _STANDFIRST.sub(lambda m: f'{m[1]}<p class="snippet">{snippet}</p>', card, count=1)
+
+
+def cards(ids, *, using: str | None = None) -> dict[int, str]:
+    """{id: stored card} of these articles, those with a current rendition:
+    one query."""
+    return dict(ArticleRendition.objects.using(using).filter(article_id__in=ids, format=current_format())
+                .values_list("article_id", "card"))
 
 
 # --- Lists read without the ORM's per-request work ---------------------------------

@@ -15,14 +15,18 @@ all required. A query without a single word matches nothing.
 """
 
 import re
+from collections import Counter
 
 from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchRank, SearchVectorField
 from django.db import connections
-from django.db.models import Count, F, FloatField, Func, IntegerField, TextField, Value
+from django.db.models import F, FloatField, Func, IntegerField, TextField, Value
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.signals import post_migrate
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+from .statements import PagedRows
 
 FTS_TABLE = "articles_article_fts"
 CONFIG = "english"
@@ -153,38 +157,99 @@ FACET_SAMPLE = 1000  # the facets describe at most this many of the best matches
 FACET_SIZE = 12
 
 
+def ranked_rows(matches, limit: int) -> list[tuple[int, str | None]]:
+    """(id, facet tokens) of the first `limit` live articles of `matches`,
+    in their order: one query. The tokens are the article's line of the
+    facet index (ArticleCoverage.facets, articles.facets), which holds its
+    accepted tags' people, and topics with every topic above them."""
+    return list(matches.live().prefetch_related(None).values_list("pk", "coverage__facets")[:limit])
+
+
 def facets(matches, *, sample: int = FACET_SAMPLE, size: int = FACET_SIZE):
     """(people, topics): the `size` people and topics most often tagged
     among the first `sample` live articles of `matches`, accepted tags only,
     each annotated with `n_matches`, the number of those articles it is
-    tagged in; most frequent first. Five queries, whatever the number of
+    tagged in (a topic: it or a topic below it, as narrowing by it finds
+    them); most frequent first. Three queries, whatever the number of
     matches."""
-    from .models import ArticlePerson, ArticleTopic, Person, TagState, Topic
+    return facets_of([tokens for _, tokens in ranked_rows(matches, sample)], size=size,
+                     using=matches.db)
 
-    ids = list(matches.live().prefetch_related(None).values_list("pk", flat=True)[:sample])
-    if not ids:
-        return [], []
 
-    # Counted on the tag table alone, driven by the article ids (its
-    # article index) and grouped by record id: joined to the records (for
-    # their names, the tie-break), SQLite would walk every record probing
-    # its tags for the thousand ids instead. Then the records that can place
-    # (as many as `size` counts reach, ties included) are fetched with what a
-    # facet shows. The articles' visibility is settled above, so the tags
-    # need not join the articles again. Two queries a facet.
-    def top(model, tag_model, field):
-        counts = dict(tag_model.objects.filter(article__in=ids, state=TagState.ACCEPTED)
-                      .order_by().values_list(field).annotate(n=Count("article", distinct=True)))
-        if not counts or size < 1:
+def facets_of(lines, *, size: int = FACET_SIZE, using: str | None = None):
+    """facets() of the articles whose facet tokens are `lines`: counted
+    here, then the records that can place (as many as `size` counts reach,
+    ties included) fetched with what a facet shows. A query a facet."""
+    from .facets import RECORD_PREFIX
+    from .models import Person, Topic
+
+    # A line holds each of its tokens once: a token's count is its articles'.
+    person, topic = RECORD_PREFIX["person"], RECORD_PREFIX["topic"]
+    found = Counter(re.findall(rf"(?<!\S)([{person}{topic}]\d+)(?!\S)", " ".join(filter(None, lines))))
+    counts = {"person": Counter(), "topic": Counter()}
+    for token, n in found.items():
+        counts["person" if token[0] == person else "topic"][int(token[1:])] = n
+
+    def top(model, counted):
+        if not counted or size < 1:
             return []
-        least = sorted(counts.values(), reverse=True)[:size][-1]
-        placing = [pk for pk, n in counts.items() if n >= least]
-        found = list(model.objects.filter(pk__in=placing).order_by().only("name", "slug"))
+        least = sorted(counted.values(), reverse=True)[:size][-1]
+        placing = [pk for pk, n in counted.items() if n >= least]
+        found = list(model.objects.using(using).filter(pk__in=placing).order_by().only("name", "slug"))
         for record in found:
-            record.n_matches = counts[record.pk]
+            record.n_matches = counted[record.pk]
         return sorted(found, key=lambda r: (-r.n_matches, r.name, r.pk))[:size]
 
-    return top(Person, ArticlePerson, "person"), top(Topic, ArticleTopic, "topic")
+    return top(Person, counts["person"]), top(Topic, counts["topic"])
+
+
+class SearchResults(PagedRows):
+    """A search as its page reads it, for a Paginator (articles.pagination):
+    the first `limit` matches of `matches` (ordered by by_relevance()) ranked
+    once, with their facet tokens; the count (up to `limit`), the pages
+    within them and the facets' sample (tokens()) all read from those. A
+    page is the articles' stored cards with the snippet in place of the
+    standfirst, or, for an article without a current rendition, the article
+    itself from `unrendered()` (live articles with what a card shows) with
+    its `snippet`. Four queries for the count, a page and its snippets,
+    whatever the page's length."""
+
+    def __init__(self, matches, q: str, unrendered, *, limit: int):
+        self.matches, self.q, self.unrendered, self.limit = matches, q, unrendered, limit
+
+    @cached_property
+    def ranked(self) -> list[tuple[int, str | None]]:
+        return ranked_rows(self.matches, self.limit)
+
+    def count_at_most(self, limit: int) -> int:
+        if limit > self.limit:
+            raise ValueError(f"Counted up to {self.limit}, not {limit}.")
+        return min(len(self.ranked), limit)
+
+    def tokens(self, sample: int) -> list[str | None]:
+        """The facet tokens of the first `sample` results (no more than `limit`)."""
+        return [tokens for _, tokens in self.ranked[:sample]]
+
+    def read(self, limit: int, offset: int) -> list[int]:
+        return [pk for pk, _ in self.ranked[offset:offset + limit]]
+
+    def finish(self, ids):
+        from . import renditions
+
+        if not ids:
+            return []
+        excerpts = snippets(ids, self.q, using=self.matches.db)
+        cards = renditions.cards(ids, using=self.matches.db)
+        missing = [pk for pk in ids if pk not in cards]
+        found = self.unrendered().using(self.matches.db).in_bulk(missing) if missing else {}
+        items = []
+        for pk in ids:
+            if pk in cards:
+                items.append(renditions.card_with_snippet(cards[pk], excerpts.get(pk, "")))
+            elif pk in found:
+                found[pk].snippet = excerpts.get(pk, "")
+                items.append(found[pk])
+        return items
 
 
 class Headline(Func):
@@ -199,17 +264,17 @@ class Headline(Func):
         super().__init__(SearchConfig(CONFIG), F(field), query, Value(self.options))
 
 
-def snippets(articles, q: str) -> dict:
-    """{pk: safe HTML excerpt} for `articles`: the words matching `q` in
-    <mark>, everything else escaped. From the body, or the standfirst when
-    only it matches. One query."""
-    pks = [a.pk for a in articles]
+def snippets(articles, q: str, *, using: str | None = None) -> dict:
+    """{pk: safe HTML excerpt} for `articles` (or their ids): the words
+    matching `q` in <mark>, everything else escaped. From the body, or the
+    standfirst when only it matches. One query."""
+    pks = [getattr(article, "pk", article) for article in articles]
     terms = parse(q)
     if not pks:
         return {}
     from .models import Article
 
-    db = getattr(articles, "db", "default")
+    db = using or getattr(articles, "db", "default")
     if not terms:
         rows = Article.objects.using(db).filter(pk__in=pks).values_list("pk", "body", "standfirst")
         return {pk: mark_safe(escape(_shorten(body or standfirst))) for pk, body, standfirst in rows}

@@ -48,7 +48,7 @@ from .models import (
 )
 from .pagination import CappedPaginator
 from .statements import PreparedList
-from .search import FACET_SAMPLE, by_relevance, facets, search_articles, snippets
+from .search import FACET_SAMPLE, SearchResults, by_relevance, facets_of, search_articles
 
 PAGE_SIZE = 20
 INDEX_PAGE_SIZE = 60
@@ -489,7 +489,8 @@ class MonthArchive(ArchiveMixin, MonthArchiveView):
 class SearchView(ListView):
     """Live articles matching ?q=, narrowed by ?person= and ?topic=; beside
     them the people and topics most present among the matches (facets), to
-    narrow further."""
+    narrow further. The results are ranked once (articles.search.SearchResults):
+    the count, the page and the facets read them."""
 
     template_name = "articles/search.html"
     context_object_name = "articles"
@@ -499,18 +500,17 @@ class SearchView(ListView):
 
     def get_queryset(self):
         self.q = self.request.GET.get("q", "").strip()[:200]
-        articles, self.chosen = filter_by_record(self.request, public_articles())
-        return by_relevance(search_articles(articles, self.q)) if self.q else articles.none()
+        articles, self.chosen = filter_by_record(self.request, Article.objects.live())
+        if not self.q:
+            return articles.none()
+        return SearchResults(by_relevance(search_articles(articles, self.q)), self.q, public_articles,
+                             limit=self.paginator_class.cap + 1)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        results = context["object_list"]
         people, topics = [], []
         if self.q:
-            excerpts = snippets(results, self.q)
-            for article in results:
-                article.snippet = excerpts.get(article.pk, "")
-            people, topics = facets(self.object_list, sample=self.facet_sample)
+            people, topics = facets_of(self.object_list.tokens(self.facet_sample))
         context.update(
             q=self.q,
             chosen=self.chosen,

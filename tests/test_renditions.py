@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
-from articles import curation, renditions
+from articles import curation, renditions, search
 from articles.models import Article, ArticleRendition, ArticleTopic, TagState
 from tests.factories import (
     ArticleFactory,
@@ -99,6 +99,31 @@ class TestWhatAListShows:
         # the API: the count and the page only (no prefetches, no topics' ancestors).
         assert count("/") == before["/"] - 5  # and not the articles after their page
         assert count("/api/v1/articles/") == 2 < before["/api/v1/articles/"]
+
+    def test_search_shows_the_stored_cards_with_their_snippets_as_it_renders_them(self, client, world):
+        ArticleFactory(headline="Ferry & <sons>", standfirst="", body="A ferry crossed the river.")
+        ArticleFactory(headline="Standfirst only", standfirst="The ferry & <the> bus.", body="Nothing.")
+        ArticleFactory(headline="Body", standfirst="Tom & Jerry", body="ferry " * 60)
+        urls = ["/search/?q=ferry", "/search/?q=ferry&page=2", "/search/?q=river+ferry"]
+        without = answers(client, urls)
+        assert without[urls[0]].count(b'<p class="snippet">') == 3 and b"<mark>ferry</mark>" in without[urls[0]]
+        renditions.build(Article.objects.filter(headline="Body").values_list("pk", flat=True))
+        assert answers(client, urls) == without  # some rendered, some not
+        build_all()
+        assert answers(client, urls) == without
+
+    def test_a_card_with_a_snippet_is_the_card_the_template_renders_with_it(self, world):
+        from django.template.loader import render_to_string
+
+        snippet = search.highlight(f"a {search.START}ferry{search.STOP} & more")
+        for standfirst in ("", "Tom & <Jerry>"):
+            article = ArticleFactory(standfirst=standfirst)
+            build_all()
+            card = rendition_of(article).card
+            article.snippet = snippet
+            assert renditions.card_with_snippet(card, snippet) == render_to_string(
+                renditions.CARD_TEMPLATE, {"article": article, "level": 2}).strip()
+            assert renditions.card_with_snippet(card, "") == card
 
     def test_a_rendition_of_another_format_is_not_shown(self, client, world):
         build_all()

@@ -705,9 +705,11 @@ PAGES = {
     "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 10),
     "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),
     # Searches: the newest matches' bound (articles.search.by_relevance; on
-    # PostgreSQL one more, the last id) and two queries a facet.
-    "search": (lambda w: "/search/?q=cambodia", 13),
-    "search_filtered": (lambda w: f"/search/?q=cambodia&person={w['person'].slug}&topic={w['topic'].slug}", 15),
+    # PostgreSQL one more, the last id), the results ranked once with their
+    # facet tokens, the page's snippets and cards, and a query a facet; with
+    # articles not rendered, the articles, their bylines and topics.
+    "search": (lambda w: "/search/?q=cambodia", 11),
+    "search_filtered": (lambda w: f"/search/?q=cambodia&person={w['person'].slug}&topic={w['topic'].slug}", 13),
     "feed_latest": (lambda w: "/feeds/latest/", 4),
     "feed_atom": (lambda w: "/feeds/latest/atom/", 4),
     "feed_topic": (lambda w: f"/feeds/topics/{w['topic'].slug}/", 5),
