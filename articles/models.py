@@ -1069,7 +1069,9 @@ class DateMention(Tag):
             *tag_constraints("date_mention"),
         ]
         indexes = [
-            models.Index(fields=["state", "date_from", "date_to"], name="date_mention_range_idx"),
+            # In the timeline's whole order: the mentions of one date (an
+            # anniversary in thousands of articles) need no sorting by id.
+            models.Index(fields=["state", "date_from", "date_to", "id"], name="date_mention_range_idx"),
             # Covering: the facet index checks a candidate's mentions here alone.
             models.Index(fields=["article", "state", "date_from", "date_to"], name="date_mention_article_idx"),
         ]

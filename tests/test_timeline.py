@@ -113,3 +113,23 @@ def test_a_records_timeline_is_the_ORMs_either_way(client, settings, monkeypatch
                                                       "/timeline/?topic=" + parent.slug)}
     monkeypatch.setattr(timeline, "FETCHED_ARTICLES", 10**6 - fetched)
     assert {url: client.get(url).content for url in pages} == pages
+
+
+def test_a_page_of_the_timeline_is_read_in_the_date_index_order_without_a_sort(mentions):
+    """The date index holds the whole order (date_from, date_to, id): the
+    mentions of one date (an anniversary in thousands of articles at a
+    million) are not gathered and sorted to show the first fifty. Sorting
+    disabled, the planner sorts only where no index gives the order."""
+    from django.db import connection, transaction
+
+    sql, params = timeline.rows(DateMention.objects.public(timezone.now()))[:50].query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off; "
+                           "SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "date_mention_range_idx" in plan
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan
