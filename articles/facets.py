@@ -392,14 +392,10 @@ class _Index:
         """The page's rows (as page() gives them) of these positions, in their order."""
         if not positions or not part:
             return [(position & ID_MASK, None, None, position) for position in positions]
-        from .models import ArticleRendition
+        from .renditions import rows_of
 
-        renditions = self.quote(ArticleRendition._meta.db_table)
-        ids = [position & ID_MASK for position in positions]
-        found = {row[0]: row[1:] for row in self.execute(
-            f"SELECT article_id, format, {self.quote(part)} FROM {renditions}"
-            f" WHERE article_id IN ({', '.join(['%s'] * len(ids))})", ids)}
-        return [(pk, *found.get(pk, (None, None)), position) for pk, position in zip(ids, positions)]
+        rows = rows_of([position & ID_MASK for position in positions], part, using=self.connection.alias)
+        return [(*row, position) for row, position in zip(rows, positions)]
 
 
 FTS_TABLE = "articles_facet_fts"

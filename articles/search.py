@@ -158,11 +158,11 @@ FACET_SIZE = 12
 
 
 def ranked_rows(matches, limit: int) -> list[tuple[int, str | None]]:
-    """(id, facet tokens) of the first `limit` live articles of `matches`,
-    in their order: one query. The tokens are the article's line of the
+    """(id, facet tokens) of the first `limit` articles of `matches`, in
+    their order: one query. The tokens are the article's line of the
     facet index (ArticleCoverage.facets, articles.facets), which holds its
     accepted tags' people, and topics with every topic above them."""
-    return list(matches.live().prefetch_related(None).values_list("pk", "coverage__facets")[:limit])
+    return list(matches.prefetch_related(None).values_list("pk", "coverage__facets")[:limit])
 
 
 def facets(matches, *, sample: int = FACET_SAMPLE, size: int = FACET_SIZE):
@@ -172,7 +172,7 @@ def facets(matches, *, sample: int = FACET_SAMPLE, size: int = FACET_SIZE):
     tagged in (a topic: it or a topic below it, as narrowing by it finds
     them); most frequent first. Three queries, whatever the number of
     matches."""
-    return facets_of([tokens for _, tokens in ranked_rows(matches, sample)], size=size,
+    return facets_of([tokens for _, tokens in ranked_rows(matches.live(), sample)], size=size,
                      using=matches.db)
 
 
@@ -205,9 +205,10 @@ def facets_of(lines, *, size: int = FACET_SIZE, using: str | None = None):
 
 class SearchResults(PagedRows):
     """A search as its page reads it, for a Paginator (articles.pagination):
-    the first `limit` matches of `matches` (ordered by by_relevance()) ranked
-    once, with their facet tokens; the count (up to `limit`), the pages
-    within them and the facets' sample (tokens()) all read from those. A
+    the first `limit` of `matches` (live articles, ordered by
+    by_relevance()) ranked once, with their facet tokens; the count (up to
+    `limit`), the pages within them and the facets' sample (tokens()) all
+    read from those. A
     page is the articles' stored cards with the snippet in place of the
     standfirst, or, for an article without a current rendition, the article
     itself from `unrendered()` (live articles with what a card shows) with
@@ -238,17 +239,14 @@ class SearchResults(PagedRows):
 
         if not ids:
             return []
-        excerpts = snippets(ids, self.q, using=self.matches.db)
-        cards = renditions.cards(ids, using=self.matches.db)
-        missing = [pk for pk in ids if pk not in cards]
-        found = self.unrendered().using(self.matches.db).in_bulk(missing) if missing else {}
-        items = []
-        for pk in ids:
-            if pk in cards:
-                items.append(renditions.card_with_snippet(cards[pk], excerpts.get(pk, "")))
-            elif pk in found:
-                found[pk].snippet = excerpts.get(pk, "")
-                items.append(found[pk])
+        db = self.matches.db
+        excerpts = snippets(ids, self.q, using=db)
+        rows = [(pk, format, card and renditions.card_with_snippet(card, excerpts.get(pk, "")))
+                for pk, format, card in renditions.rows_of(ids, "card", using=db)]
+        items = renditions.items(rows, lambda: self.unrendered().using(db))
+        for item in items:
+            if not isinstance(item, str):  # rendered by the card template, with its snippet
+                item.snippet = excerpts.get(item.pk, "")
         return items
 
 
