@@ -23,6 +23,10 @@ way: two sample values each, one per compilation. A parameter that shapes the
 SQL rather than filling a place in it (a list's length, a branch taken) is
 refused likewise; such variants are statements of their own. A statement
 whose `build` takes no `now` does not depend on the time.
+
+On PostgreSQL the server keeps each statement parsed and planned, once per
+connection (prepared_cursor()): a record's page spent a fifth of its
+database time planning statements that never change.
 """
 
 import datetime
@@ -52,6 +56,52 @@ def _adapt(connection, kind, value):
     if kind is datetime.datetime:
         return connection.ops.adapt_datetimefield_value(value)
     return value
+
+
+def prepared_cursor(connection):
+    """connection.cursor(), except on PostgreSQL with prepared statements on
+    (OPTIONS["prepare_threshold"] set, as settings do unless
+    DATABASE_PREPARED_STATEMENTS=0): a cursor binding parameters on the
+    server and preparing each statement it executes, which the connection
+    then keeps (psycopg keeps the hundred most recent). Only for statements
+    whose SQL repeats, as a Statement's does: each new SQL is one more
+    prepared statement. The server plans a prepared statement for its
+    parameters the first five times, then keeps a generic plan if that
+    costs no more. Django's own cursors bind on the client and prepare
+    nothing."""
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        return connection.cursor()
+    with connection.wrap_database_errors:
+        return connection._prepare_cursor(_preparing_cursor_class()(connection.connection))
+
+
+@functools.cache
+def _preparing_cursor_class():
+    from django.db.backends.postgresql.base import ServerBindingCursor
+    from psycopg import ClientCursor
+
+    class Logged:
+        """The statement as Django's debug cursor logs it (reading
+        `cursor._query.query`), its parameters in place: made on demand."""
+
+        def __init__(self, connection, sql, params):
+            self.connection, self.sql, self.params = connection, sql, params
+
+        @property
+        def query(self) -> bytes:
+            return ClientCursor(self.connection).mogrify(self.sql, self.params).encode()
+
+    class PreparingCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=True, binary=None):
+            super().execute(query, params, prepare=prepare, binary=binary)
+            self._query = Logged(self.connection, query, params)
+            return self
+
+    return PreparingCursor
 
 
 class _Compiled:
@@ -89,7 +139,7 @@ class Statement:
         bound = list(compiled.params)
         for slot, name, kind in compiled.slots:
             bound[slot] = _adapt(connection, kind, values[name])
-        with connection.cursor() as cursor:
+        with prepared_cursor(connection) as cursor:
             cursor.execute(compiled.sql, [*bound, *extra])
             rows = cursor.fetchall()
         if not compiled.converters:

@@ -3,6 +3,9 @@ Newsroom settings: one module, driven by environment variables.
 
 DATABASE_URL   default: SQLite file db.sqlite3 beside manage.py (WAL journal)
 DATABASE_REPLICA_URL  optional read replica of DATABASE_URL: reads go there (newsroom.routers)
+DATABASE_PREPARED_STATEMENTS  PostgreSQL: "0" stops the server keeping the busiest
+               lists' statements prepared (for a pooler in transaction mode
+               without prepared statements); default on (articles.statements)
 CONN_MAX_AGE   seconds a worker keeps its database connection; default 60 (0: one per request)
 SECRET_KEY     required in production; a development key is used otherwise
 DEBUG          "1"/"true" to enable; off unless asked
@@ -139,6 +142,11 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
         workers = int(os.environ.get("PG_PARALLEL_WORKERS", "0"))
         config.setdefault("OPTIONS", {})["options"] = (
             f"-c max_parallel_workers_per_gather={workers} -c jit=off")
+        # Prepared statements, for the statements articles.statements marks
+        # (Django's own cursors bind on the client and never prepare): the
+        # threshold only switches psycopg's preparing on.
+        if env_bool("DATABASE_PREPARED_STATEMENTS", True):
+            config["OPTIONS"]["prepare_threshold"] = 5
     return config
 
 

@@ -4,7 +4,8 @@ import pytest
 
 
 def load_settings(monkeypatch, **env):
-    for name in ["DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PG_PARALLEL_WORKERS"]:
+    for name in ["DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PG_PARALLEL_WORKERS",
+                 "DATABASE_PREPARED_STATEMENTS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -50,6 +51,15 @@ def test_postgresql_queries_run_without_jit_nor_parallel_workers_unless_asked(mo
     assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
     db = load_settings(monkeypatch, DATABASE_URL=url, PG_PARALLEL_WORKERS="2").DATABASES["default"]
     assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2 -c jit=off"
+
+
+def test_postgresql_prepares_statements_unless_told_not_to(monkeypatch):
+    url = "postgres://editor:pw@db.example:5433/news"
+    db = load_settings(monkeypatch, DATABASE_URL=url).DATABASES["default"]
+    assert db["OPTIONS"]["prepare_threshold"] == 5
+    db = load_settings(monkeypatch, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0").DATABASES["default"]
+    assert "prepare_threshold" not in db["OPTIONS"]
+    assert "prepare_threshold" not in load_settings(monkeypatch).DATABASES["default"]["OPTIONS"]
 
 
 def test_debug_is_off_unless_asked(monkeypatch):

@@ -18,7 +18,7 @@ from articles import renditions
 from articles.api import selectors
 from articles.models import Article
 from articles.pagination import CappedPaginator
-from articles.statements import PreparedList, Statement
+from articles.statements import PreparedList, Statement, prepared_cursor
 from articles.views import NEWEST_CARDS
 from tests.factories import ArticleFactory, DraftFactory
 
@@ -225,3 +225,51 @@ def test_a_scheduled_article_joins_the_busiest_lists_when_its_time_comes(client,
     assert slug not in client.get(url).content
     with mock.patch("django.utils.timezone.now", return_value=timezone.now() + 3 * HOUR):
         assert slug in client.get(url).content
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+
+
+def prepared_on_the_server() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@postgresql_only
+class TestOnPostgreSQL:
+    def test_a_statements_sql_is_prepared_once_on_the_server(self, articles):
+        statement = Statement(newest)
+        for _ in range(3):
+            rows = statement.rows(timezone.now())
+            assert {pk for pk, _, _ in rows} == {articles["old"].pk, articles["recent"].pk}
+        sql = statement._compiled["default"].sql
+        prepared = [text for text in prepared_on_the_server() if "articles_article" in text]
+        assert len(prepared) == 1 and prepared[0].startswith(sql.split("%s")[0])
+
+    def test_and_counted_as_any_query(self, articles):
+        statement = Statement(newest)
+        statement.rows(timezone.now())
+        with CaptureQueriesContext(connection) as queries:
+            statement.rows(datetime.datetime(2031, 5, 6, tzinfo=datetime.UTC))
+        assert len(queries) == 1 and "articles_article" in queries[0]["sql"]
+        assert "2031-05-06" in queries[0]["sql"]  # logged with its parameters
+
+    def test_not_without_prepared_statements(self, articles, monkeypatch):
+        connection.ensure_connection()
+        monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+        Statement(newest).rows(timezone.now())
+        assert not [text for text in prepared_on_the_server() if "articles_article" in text]
+
+    def test_django_s_own_queries_are_not_prepared(self, articles):
+        for _ in range(10):
+            list(Article.objects.live().values_list("pk"))
+        assert not [text for text in prepared_on_the_server() if "articles_article" in text]
+
+
+def test_the_preparing_cursor_is_a_plain_cursor_elsewhere():
+    with prepared_cursor(connection) as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchall() == [(1,)]
+    assert (type(prepared_cursor(connection).cursor) is type(connection.cursor().cursor)) == (
+        connection.vendor != "postgresql")
