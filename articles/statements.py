@@ -114,11 +114,15 @@ class Statement:
     """`build(now, **params)` returns a queryset of values_list() rows;
     `params` declares build's own arguments and their types (int, str,
     datetime.date); `template`, if given, wraps its SQL ("{sql}" marks the
-    place) and may take parameters of its own after the queryset's."""
+    place) and may take parameters of its own after the queryset's.
+    `prepare=False` keeps it from being prepared (prepared_cursor()): for a
+    statement whose best plan depends on its parameters' values so much
+    that a generic plan, should the server choose one, would be ruinous."""
 
-    def __init__(self, build, template: str = "{sql}", *, params: dict | None = None):
+    def __init__(self, build, template: str = "{sql}", *, params: dict | None = None, prepare: bool = True):
         self.build = build
         self.template = template
+        self.prepare = prepare
         self.params = dict(params or {})
         if unknown := {kind for kind in self.params.values() if kind not in _SAMPLES}:
             raise ImproperlyConfigured(f"Statement params cannot be of type {unknown}.")
@@ -139,7 +143,7 @@ class Statement:
         bound = list(compiled.params)
         for slot, name, kind in compiled.slots:
             bound[slot] = _adapt(connection, kind, values[name])
-        with prepared_cursor(connection) as cursor:
+        with (prepared_cursor(connection) if self.prepare else connection.cursor()) as cursor:
             cursor.execute(compiled.sql, [*bound, *extra])
             rows = cursor.fetchall()
         if not compiled.converters:
@@ -261,8 +265,9 @@ class PreparedList(PagedRows):
         return self.page_statement.rows(self.now, limit, offset, **self.params)
 
 
-def count_statement(select, params=None) -> Statement:
+def count_statement(select, params=None, *, prepare: bool = True) -> Statement:
     """How many rows `select(now, **params)` (a queryset) gives, up to a
     bound given per call."""
     return Statement(lambda now, **values: select(now, **values).order_by().values_list("pk"),
-                     template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", params=params)
+                     template="SELECT COUNT(*) FROM ({sql} LIMIT %s) AS bounded", params=params,
+                     prepare=prepare)

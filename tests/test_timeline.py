@@ -7,6 +7,7 @@ them, with the links {% querystring %} writes.
 import datetime
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.template import RequestContext, Template
 from django.test import RequestFactory
@@ -120,7 +121,7 @@ def test_a_page_of_the_timeline_is_read_in_the_date_index_order_without_a_sort(m
     mentions of one date (an anniversary in thousands of articles at a
     million) are not gathered and sorted to show the first fifty. Sorting
     disabled, the planner sorts only where no index gives the order."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     sql, params = timeline.rows(DateMention.objects.public(timezone.now()))[:50].query.sql_with_params()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -133,3 +134,20 @@ def test_a_page_of_the_timeline_is_read_in_the_date_index_order_without_a_sort(m
         plan = " ".join(str(row) for row in cursor.fetchall())
     assert "date_mention_range_idx" in plan
     assert "Sort" not in plan and "TEMP B-TREE" not in plan
+
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_its_pages_and_counts_are_never_prepared_on_postgresql(mentions, client, settings):
+    """A prepared statement may be given a generic plan, one for any
+    parameters: for a page of the timeline, not knowing the LIMIT, it joins
+    every mention to its article and sorts them (500 ms against 0.5 at
+    100,000 articles). Its first and last dates are prepared."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    for url in ("/timeline/", "/timeline/?year=2001"):
+        assert client.get(url).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    on_mentions = [statement for statement in prepared if "articles_datemention" in statement]
+    assert on_mentions and all("LIMIT 1" in statement for statement in on_mentions)
