@@ -31,6 +31,7 @@ import datetime
 import typing
 
 from django.db import connections, router, transaction
+from django.db.models import Value
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -82,32 +83,27 @@ def keys_text(keys) -> str:
 # --- Reading ---------------------------------------------------------------------
 
 
-# A record's months with published articles, and its articles not live yet
-# (at `now`) by month: prepared once (articles.statements).
+# A record's months with published articles, and one row of -1 a month for
+# each of its articles not live yet (at `now`): one statement, prepared once
+# (articles.statements).
 MONTHS = Statement(
-    lambda kind, record: Coverage.objects.filter(kind=kind, record_id=record, articles__gt=0,
-                                                 month__gt=Coverage.TOTAL).values_list("month", "articles"),
-    params={"kind": str, "record": int})
-WAITING = Statement(
-    lambda now, kind, record: PendingCoverage.objects.filter(kind=kind, record_id=record, live_from__gt=now)
-    .values_list("month"),
+    lambda now, kind, record: Coverage.objects.filter(
+        kind=kind, record_id=record, articles__gt=0, month__gt=Coverage.TOTAL).values_list("month", "articles")
+    .union(PendingCoverage.objects.filter(kind=kind, record_id=record, live_from__gt=now)
+           .annotate(less=Value(-1)).values_list("month", "less"), all=True),
     params={"kind": str, "record": int})
 
 
 def monthly(record=None, now=None) -> dict[datetime.date, int]:
     """{first day of month: live articles} of `record` (a person,
     organisation, place or topic, its sub-topics included), or of the whole
-    archive; two queries, each an index range, whatever the number of
-    articles."""
+    archive; one query, two index ranges, whatever the number of articles."""
     now = now or timezone.now()
     kind, record_id = (key(record) if record is not None else ARCHIVE).split(":")
-    counts = dict(MONTHS.rows(None, kind=kind, record=int(record_id)))
-    for (month,) in WAITING.rows(now, kind=kind, record=int(record_id)):
-        if month in counts:
-            counts[month] -= 1
-            if not counts[month]:
-                del counts[month]
-    return counts
+    counts = {}
+    for month, n in MONTHS.rows(now, kind=kind, record=int(record_id)):
+        counts[month] = counts.get(month, 0) + n
+    return {month: n for month, n in counts.items() if n > 0}
 
 
 # The published articles a record has (those not live yet included): one lookup.

@@ -55,14 +55,24 @@ class RecordPage:
 
     def __init__(self, model):
         self.model = model
-        self.record = Statement(
-            lambda now, slug: public_records(model, now).filter(slug=slug).values_list(*attnames(model)),
-            params={"slug": str})
+        self.record = Statement(lambda slug: model.objects.filter(slug=slug).values_list(*attnames(model)),
+                                params={"slug": str})
 
     def get(self, slug: str, now):
-        """The record with a public page at `now`, or None."""
-        found = self.record.instances(now, slug=slug)
-        return found[0] if found else None
+        """The record with a public page at `now` (public_records()), or
+        None; with `monthly`, its live articles by month (coverage.monthly()),
+        which show whether it has a page without asking again (an EXISTS
+        through the tags to the articles, which PostgreSQL planned afresh on
+        every request)."""
+        found = self.record.instances(None, slug=slug)
+        if not found:
+            return None
+        record = found[0]
+        record.monthly = coverage.monthly(record, now)
+        return record if self.is_public(record, now) else None
+
+    def is_public(self, record, now) -> bool:
+        return bool(record.monthly)
 
     def articles(self, record, unrendered, now=None):
         """The record's live articles newest first, a page at a time, from
@@ -92,6 +102,11 @@ class PersonPage(RecordPage):
             .filter(pk__in=Byline.objects.filter(person=record).values("article_id"))
             .order_by(newest, "-pk").values_list("id", "slug", "headline", "published_at")[:WRITTEN],
             params=RECORD)
+
+    def is_public(self, person, now) -> bool:
+        """Live coverage, or a live byline: with `written`, the latest."""
+        person.written = self.written_by(person, now)
+        return bool(person.monthly or person.written)
 
     def roles_of(self, person) -> list[Role]:
         """The person's roles, earliest first, with their organisation's

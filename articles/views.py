@@ -330,7 +330,7 @@ class RecordDetailView(ListView):
         if self.record is None:
             raise Http404(f"No {self.record_model._meta.verbose_name} with a public page here.")
         # The kept counts give the chart and the exact number of pages.
-        self.monthly = coverage.monthly(self.record, self.now)
+        self.monthly = self.record.monthly
         self.total = sum(self.monthly.values())
         return self.page.articles(self.record, public_articles, self.now)
 
@@ -354,8 +354,8 @@ class PersonDetailView(RecordDetailView):
     feed_name = "articles:feed_person"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(roles=self.page.roles_of(self.record),
-                                        written=self.page.written_by(self.record, self.now), **kwargs)
+        return super().get_context_data(roles=self.page.roles_of(self.record), written=self.record.written,
+                                        **kwargs)
 
 
 class TopicDetailView(RecordDetailView):

@@ -689,20 +689,20 @@ PAGES = {
     "home": (lambda w: "/", 10),  # unrendered: the page, then its articles
     "article": (lambda w: w["articles"][0].get_absolute_url(), 10),
     "people": (lambda w: "/people/", 4),
-    "person": (lambda w: w["person"].get_absolute_url(), 10),  # unrendered: the page, then its articles
-    "reporter": (lambda w: w["reporter"].get_absolute_url(), 6),
+    "person": (lambda w: w["person"].get_absolute_url(), 9),  # unrendered: the page, then its articles
+    "reporter": (lambda w: w["reporter"].get_absolute_url(), 5),
     "topics": (lambda w: "/topics/", 2),
-    "topic": (lambda w: w["topic"].get_absolute_url(), 10),
+    "topic": (lambda w: w["topic"].get_absolute_url(), 9),
     "organisations": (lambda w: "/organisations/", 3),
-    "organisation": (lambda w: w["organisation"].get_absolute_url(), 8),
+    "organisation": (lambda w: w["organisation"].get_absolute_url(), 7),
     "places": (lambda w: "/places/", 3),
-    "place": (lambda w: w["place"].get_absolute_url(), 8),
+    "place": (lambda w: w["place"].get_absolute_url(), 7),
     "timeline": (lambda w: "/timeline/", 5),
     # Filtered: the record's count, then (a record on few articles) their ids.
     "timeline_person": (lambda w: f"/timeline/?person={w['person'].slug}", 8),
     "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 8),
-    "archive": (lambda w: "/archive/", 7),  # its years: the kept counts and those not live yet
-    "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 10),
+    "archive": (lambda w: "/archive/", 6),  # its years: the kept counts and those not live yet
+    "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 9),
     "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),
     # Searches: the newest matches' bound (articles.search.by_relevance; on
     # PostgreSQL one more, the last id), the results ranked once with their
