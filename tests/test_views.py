@@ -755,6 +755,16 @@ def test_chart_fills_empty_months_and_scales_to_the_busiest():
     assert len(long.bars) == 240 and long.last == datetime.date(2024, 12, 1)
 
 
+def test_the_charts_svg_draws_its_bars():
+    """The SVG is drawn in one pass without making the bars: the same bars."""
+    counts = {datetime.date(2000 + i // 12, i % 12 + 1, 1): (i * 7) % 13 for i in range(300)}
+    chart = coverage_chart(counts)
+    drawn = "".join(
+        f'<rect x="{bar.x}" y="{bar.y}" width="10" height="{bar.height}"><title>{bar.label}</title></rect>\n    '
+        if bar.count else "\n    " for bar in chart.bars)
+    assert chart.rects == drawn and len(chart.bars) == 240 and chart.bars[0].x == 0
+
+
 def test_seed_articles_render_on_every_page(client, seed):
     live = Article.objects.live()
     assert live.count() == 5
