@@ -38,6 +38,19 @@ the database's share of a response. Statements running over
 p50/p95 per response side by side, with the growth from the smallest to the
 largest size, and the slowest statement of each.
 
+Comparison mode:
+
+  .venv/bin/python bench/run.py --compare NAME=VALUE [--endpoints person,topic]
+                                [--rounds 3] [--database postgresql]
+
+serves the corpus twice at once, as the load mode does with every cache off,
+one server with the environment variable NAME=VALUE (a setting to weigh, e.g.
+DATABASE_PREPARED_STATEMENTS=0), and loads each endpoint on one then the other,
+--rounds times, alternating which goes first. One server idles while the other
+is loaded; a VM's speed drifts by more than many changes are worth between two
+runs minutes apart, and interleaving cancels it. Prints each side's median
+req/s and their ratio.
+
 Every run is written to build/bench/<mode>-<database>-<timestamp>.json too.
 """
 
@@ -51,6 +64,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -714,6 +728,56 @@ def save(report: dict, kind: str) -> Path:
 # --- Main ------------------------------------------------------------------------
 
 
+def compare_benchmark(args) -> None:
+    ensure_wrk()
+    name, _, value = args.compare.partition("=")
+    if not name or not _:
+        raise SystemExit("--compare takes NAME=VALUE, an environment variable and its value.")
+    url = database_url(args, args.size)
+    grow_corpus(args, url, args.size)
+    manage(url, "collectstatic", "--noinput", "-v0")
+    setup_django(url)
+    wanted = args.endpoints.split(",") if args.endpoints else None
+    endpoints = [e for e in targets(args.seed) if not wanted or e.name in wanted]
+    if wanted and (unknown := set(wanted) - {e.name for e in endpoints}):
+        raise SystemExit(f"No such endpoint: {', '.join(sorted(unknown))}.")
+    servers = {}
+    try:
+        servers["as configured"] = Server(url, MODES["nocache"], args.workers)
+        os.environ[name] = value  # base_env() copies the environment
+        try:
+            servers[args.compare] = Server(url, MODES["nocache"], args.workers)
+        finally:
+            del os.environ[name]
+        rps = {(e.name, side): [] for e in endpoints for side in servers}
+        for round_ in range(args.rounds):
+            order = list(servers.items())
+            for side, server in order if round_ % 2 == 0 else order[::-1]:
+                for endpoint in endpoints:
+                    target = server.base + endpoint.path
+                    if args.warmup:
+                        wrk(target, args.warmup, args.connections, args.threads)
+                        server.settle(args.backlog_limit)
+                    result = wrk(target, args.duration, args.connections, args.threads)
+                    server.settle(args.backlog_limit)
+                    rps[endpoint.name, side].append(result["rps"])
+                    print(f"  round {round_ + 1} {side:30} {endpoint.name:14} {result['rps']:9.1f} req/s",
+                          flush=True)
+    finally:
+        for server in servers.values():
+            server.stop()
+    base, other = servers
+    print(f"\nevery cache off, {args.database}, {args.size:,} articles, {args.rounds} rounds of "
+          f"{args.duration} s, median req/s")
+    print(f"{'endpoint':14} {base:>16} {other:>30}  ratio")
+    report = {"machine": machine(), "database": args.database, "command": " ".join(sys.argv),
+              "compare": args.compare, "rps": {f"{k[0]} {k[1]}": v for k, v in rps.items()}}
+    for endpoint in endpoints:
+        a, b = (statistics.median(rps[endpoint.name, side]) for side in (base, other))
+        print(f"{endpoint.name:14} {a:16.1f} {b:30.1f}  {b / a:.2f}")
+    print(f"\nSaved {save(report, 'compare')}")
+
+
 def load_benchmark(args) -> None:
     ensure_wrk()
     url = database_url(args, args.size)
@@ -786,6 +850,11 @@ def main(argv=None) -> None:
     parser.add_argument("--backlog-limit", type=float, default=60,
                         help="Seconds to let the workers finish queued requests after a run "
                              "before restarting them instead.")
+    parser.add_argument("--compare", metavar="NAME=VALUE",
+                        help="Compare the server as configured with one given this environment "
+                             "variable, interleaved, caches off.")
+    parser.add_argument("--endpoints", help="Comma-separated endpoint names (--compare).")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds per side (--compare).")
     parser.add_argument("--scaling", action="store_true",
                         help="Measure database time per response at --sizes instead.")
     parser.add_argument("--sizes", default="10000,100000,1000000")
@@ -798,6 +867,8 @@ def main(argv=None) -> None:
     BUILD.mkdir(parents=True, exist_ok=True)
     if args.scaling:
         scaling_benchmark(args)
+    elif args.compare:
+        compare_benchmark(args)
     else:
         load_benchmark(args)
 
