@@ -582,6 +582,19 @@ def bump_redis_cache(url: str) -> None:
 MODES = {"cache": REDIS_CACHE_URL, "nocache": "dummy://", "locmem": ""}
 
 
+def load_endpoint(server: Server, endpoint: Endpoint, args) -> dict:
+    """wrk against one endpoint of `server`: a warm-up, the run, then the
+    workers' RSS and the time they took to drain what was queued."""
+    target = server.base + endpoint.path
+    if args.warmup:
+        wrk(target, args.warmup, args.connections, args.threads)
+        server.settle(args.backlog_limit)
+    result = wrk(target, args.duration, args.connections, args.threads)
+    server.sample_rss()
+    result["backlog_s"] = server.settle(args.backlog_limit)
+    return result
+
+
 def run_mode(mode: str, url: str, endpoints, args) -> dict:
     cache_url = MODES[mode]
     if mode == "cache":
@@ -590,13 +603,7 @@ def run_mode(mode: str, url: str, endpoints, args) -> dict:
     results = {"cache_url": cache_url, "endpoints": {}, "load_before": os.getloadavg()}
     try:
         for endpoint in endpoints:
-            target = server.base + endpoint.path
-            if args.warmup:
-                wrk(target, args.warmup, args.connections, args.threads)
-                server.settle(args.backlog_limit)
-            result = wrk(target, args.duration, args.connections, args.threads)
-            server.sample_rss()
-            result["backlog_s"] = server.settle(args.backlog_limit)
+            result = load_endpoint(server, endpoint, args)
             results["endpoints"][endpoint.name] = result
             print(f"  {mode:7} {endpoint.name:14} {result['rps']:9.1f} req/s  "
                   f"p50 {result['p50_ms']:8.2f} ms  p99 {result['p99_ms']:8.2f} ms  "
@@ -754,12 +761,7 @@ def compare_benchmark(args) -> None:
             order = list(servers.items())
             for side, server in order if round_ % 2 == 0 else order[::-1]:
                 for endpoint in endpoints:
-                    target = server.base + endpoint.path
-                    if args.warmup:
-                        wrk(target, args.warmup, args.connections, args.threads)
-                        server.settle(args.backlog_limit)
-                    result = wrk(target, args.duration, args.connections, args.threads)
-                    server.settle(args.backlog_limit)
+                    result = load_endpoint(server, endpoint, args)
                     rps[endpoint.name, side].append(result["rps"])
                     print(f"  round {round_ + 1} {side:30} {endpoint.name:14} {result['rps']:9.1f} req/s",
                           flush=True)
