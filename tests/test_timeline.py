@@ -136,7 +136,6 @@ def test_a_page_of_the_timeline_is_read_in_the_date_index_order_without_a_sort(m
     assert "Sort" not in plan and "TEMP B-TREE" not in plan
 
 
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
 def test_its_pages_and_counts_are_never_prepared_on_postgresql(mentions, client, settings):
     """A prepared statement may be given a generic plan, one for any
