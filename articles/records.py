@@ -68,10 +68,15 @@ class RecordPage:
         if not found:
             return None
         record = found[0]
-        record.monthly = coverage.monthly(record, now)
-        return record if self.is_public(record, now) else None
+        self.read(record, now)
+        return record if self.is_public(record) else None
 
-    def is_public(self, record, now) -> bool:
+    def read(self, record, now) -> None:
+        """Set on `record` what its page reads of it at `now` and what says
+        whether it has one: `monthly`."""
+        record.monthly = coverage.monthly(record, now)
+
+    def is_public(self, record) -> bool:
         return bool(record.monthly)
 
     def articles(self, record, unrendered, now=None):
@@ -103,9 +108,13 @@ class PersonPage(RecordPage):
             .order_by(newest, "-pk").values_list("id", "slug", "headline", "published_at")[:WRITTEN],
             params=RECORD)
 
-    def is_public(self, person, now) -> bool:
-        """Live coverage, or a live byline: with `written`, the latest."""
+    def read(self, person, now) -> None:
+        """`monthly`, and `written`: the person's latest live bylines."""
+        super().read(person, now)
         person.written = self.written_by(person, now)
+
+    def is_public(self, person) -> bool:
+        """Live coverage, or a live byline."""
         return bool(person.monthly or person.written)
 
     def roles_of(self, person) -> list[Role]:
