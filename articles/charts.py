@@ -46,7 +46,7 @@ class Chart:
     total: int
     peak: Bar | None
 
-    width = property(lambda self: max(len(self.months) * (BAR + GAP), BAR + GAP))
+    width = property(lambda self: max(x_of(len(self.months)), BAR + GAP))
     height = HEIGHT
 
     @property
@@ -61,8 +61,8 @@ class Chart:
         for i, month in enumerate(self.months):
             n = counts.get(month, 0)
             if n:
-                height = round(n / top * (HEIGHT - 4), 1)
-                parts.append(f'<rect x="{i * (BAR + GAP)}" y="{HEIGHT - height}" width="{BAR}" '
+                height = height_of(n, top)
+                parts.append(f'<rect x="{x_of(i)}" y="{HEIGHT - height}" width="{BAR}" '
                              f'height="{height}"><title>{MONTH_NAMES[month.month - 1]} {month.year}: '
                              f"{n} article{'' if n == 1 else 's'}</title></rect>\n    ")
             else:
@@ -72,10 +72,7 @@ class Chart:
     @functools.cached_property
     def bars(self) -> list[Bar]:
         """Every month as a Bar, its count, place and height."""
-        bars = []
-        for i, month in enumerate(self.months):
-            bars.append(bar_of(month, self.counts.get(month, 0), i, self.top))
-        return bars
+        return [bar_of(month, self.counts.get(month, 0), i, self.top) for i, month in enumerate(self.months)]
 
     @property
     def first(self):
@@ -86,9 +83,19 @@ class Chart:
         return self.months[-1] if self.months else None
 
 
+def x_of(i: int) -> int:
+    """Where the bar of the i-th month starts."""
+    return i * (BAR + GAP)
+
+
+def height_of(n: int, top: int) -> float:
+    """The height of a month of `n` articles when the busiest has `top`."""
+    return round(n / top * (HEIGHT - 4), 1) if n else 0
+
+
 def bar_of(month: datetime.date, n: int, i: int, top: int) -> Bar:
-    height = round(n / top * (HEIGHT - 4), 1) if n else 0
-    return Bar(month, n, i * (BAR + GAP), HEIGHT - height, height)
+    height = height_of(n, top)
+    return Bar(month, n, x_of(i), HEIGHT - height, height)
 
 
 def months_between(first: datetime.date, last: datetime.date):
