@@ -454,8 +454,8 @@ def free_port() -> int:
 class Server:
     """gunicorn serving the project as in production, on the loopback only."""
 
-    def __init__(self, url: str, cache_url: str, workers: int):
-        self.env = base_env(url, CACHE_URL=cache_url, ALLOWED_HOSTS="127.0.0.1")
+    def __init__(self, url: str, cache_url: str, workers: int, env: dict | None = None):
+        self.env = base_env(url, CACHE_URL=cache_url, ALLOWED_HOSTS="127.0.0.1", **(env or {}))
         self.n_workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -736,14 +736,12 @@ def save(report: dict, kind: str) -> Path:
 
 
 def compare_benchmark(args) -> None:
-    ensure_wrk()
-    name, _, value = args.compare.partition("=")
-    if not name or not _:
+    name, equals, value = args.compare.partition("=")
+    if not name or not equals:
         raise SystemExit("--compare takes NAME=VALUE, an environment variable and its value.")
-    url = database_url(args, args.size)
-    grow_corpus(args, url, args.size)
-    manage(url, "collectstatic", "--noinput", "-v0")
-    setup_django(url)
+    if args.rounds < 1:
+        raise SystemExit("--rounds must be 1 or more.")
+    url, _ = served_corpus(args)
     wanted = args.endpoints.split(",") if args.endpoints else None
     endpoints = [e for e in targets(args.seed) if not wanted or e.name in wanted]
     if wanted and (unknown := set(wanted) - {e.name for e in endpoints}):
@@ -751,11 +749,7 @@ def compare_benchmark(args) -> None:
     servers = {}
     try:
         servers["as configured"] = Server(url, MODES["nocache"], args.workers)
-        os.environ[name] = value  # base_env() copies the environment
-        try:
-            servers[args.compare] = Server(url, MODES["nocache"], args.workers)
-        finally:
-            del os.environ[name]
+        servers[args.compare] = Server(url, MODES["nocache"], args.workers, env={name: value})
         rps = {(e.name, side): [] for e in endpoints for side in servers}
         for round_ in range(args.rounds):
             order = list(servers.items())
@@ -780,12 +774,20 @@ def compare_benchmark(args) -> None:
     print(f"\nSaved {save(report, 'compare')}")
 
 
-def load_benchmark(args) -> None:
+def served_corpus(args) -> tuple[str, dict]:
+    """The corpus of --size articles, grown if need be, with its static
+    files collected and this process's Django pointed at it, for gunicorn
+    to serve: its database URL, and what growing it took."""
     ensure_wrk()
     url = database_url(args, args.size)
     corpus = grow_corpus(args, url, args.size)
     manage(url, "collectstatic", "--noinput", "-v0")
     setup_django(url)
+    return url, corpus
+
+
+def load_benchmark(args) -> None:
+    url, corpus = served_corpus(args)
     endpoints = targets(args.seed)
     # Queries are counted on a small corpus of the same world: their number
     # does not depend on the size (the scaling mode shows it), and some
