@@ -51,6 +51,23 @@ is loaded; a VM's speed drifts by more than many changes are worth between two
 runs minutes apart, and interleaving cancels it. Prints each side's median
 req/s and their ratio.
 
+Plans mode (PostgreSQL):
+
+  .venv/bin/python bench/run.py --plans --database postgresql [--size 100000] [--runs 50]
+
+captures what the Statements (articles/statements.py) of each response run,
+deep pages and every kind of filter included, and times each on a connection
+of its own, prepared, --runs times with plans made for its parameters and
+--runs times with the generic plan the server may keep, then
+--runs times with the server's own choice between them (plan_cache_mode),
+checking that all give the same rows. A Statement is prepared unless it says
+prepare=False, and after five executions the server switches to the generic
+plan when it estimates it no dearer: a prepared statement whose generic plan,
+or the server's choice, takes more than GENERIC_PLAN_LIMIT times as long
+fails the run (the server's choice follows estimates that move: a generic
+plan it does not choose today is not safe). Statements kept unprepared are
+shown with whether they still need to be.
+
 Every run is written to build/bench/<mode>-<database>-<timestamp>.json too.
 """
 
@@ -440,6 +457,145 @@ def measure_queries(endpoints, args) -> dict:
         print(f"  {endpoint.name:22} p50 {result['p50_ms']:10.2f} ms   "
               f"p95 {result['p95_ms']:10.2f} ms   ({result['runs']} runs)", flush=True)
     return results
+
+
+# --- Prepared statements' plans (PostgreSQL) ---------------------------------
+
+# A prepared statement's generic plan may take at most this many times as
+# long as a plan made for its parameters (planning included) at the median.
+GENERIC_PLAN_LIMIT = 2.0
+
+
+def statement_executions(client, path: str):
+    """The response to an anonymous GET of `path`, and what its Statements
+    (articles.statements) ran: (sql, params, prepared) each, prepared being
+    whether the Statement is one the server may keep a plan of."""
+    from unittest import mock
+
+    from django.db import connection
+
+    from articles.statements import Statement
+
+    running, executed = [], []
+    rows = Statement.rows
+
+    def tracked(statement, *args, **kwargs):
+        running.append(statement)
+        try:
+            return rows(statement, *args, **kwargs)
+        finally:
+            running.pop()
+
+    def capture(execute, sql, params, many, context):
+        if running:
+            executed.append((sql, tuple(params or ()), running[-1].prepare))
+        return execute(sql, params, many, context)
+
+    with mock.patch.object(Statement, "rows", tracked), connection.execute_wrapper(capture):
+        response = client.get(path)
+    return response, executed
+
+
+SESSION_SETTINGS = ("max_parallel_workers_per_gather", "jit", "TimeZone")
+
+
+def plan_times(sql: str, params, runs: int, timeout: float) -> dict:
+    """`sql` prepared on a connection of its own, made as Django makes this
+    process's (its session settings: no parallel workers, no JIT), and run
+    `runs` times (after one unrecorded run) in each of the server's plan cache modes: plans made
+    for its parameters (custom), its generic plan (generic), then the
+    server's own choice between them (auto: what production runs, once a
+    statement has run five times). Milliseconds at the median of each; the
+    plans of each kind each mode used, as the server counts them
+    (pg_prepared_statements), which proves the mode; whether every mode
+    gave the same rows (in any order: a UNION's may come in either)."""
+    import psycopg
+    from django.db import connection
+
+    result, answers, used = {}, [], {}
+    with connection.get_new_connection(connection.get_connection_params()) as conn:
+        conn.autocommit = True
+        conn.execute("SELECT set_config('statement_timeout', %s, false)", [str(int(timeout * 1000))])
+        conn.execute("SET TIME ZONE 'UTC'")  # as Django's connections
+        result["session"] = {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in SESSION_SETTINGS}
+        counted = (0, 0)
+        for mode in ("custom", "generic", "auto"):
+            conn.execute("SELECT set_config('plan_cache_mode', %s, false)",
+                         [mode if mode == "auto" else f"force_{mode}_plan"])
+            times = []
+            with psycopg.Cursor(conn) as cursor:  # binding on the server, as prepared_cursor()'s
+                for run in range(runs + 1):
+                    began = time.perf_counter()
+                    cursor.execute(sql, params, prepare=True)
+                    rows = cursor.fetchall()
+                    if run:
+                        times.append((time.perf_counter() - began) * 1000)
+            answers.append(sorted(map(repr, rows)))
+            result[f"{mode}_ms"] = round(statistics.median(times), 3)
+            now = conn.execute("SELECT sum(custom_plans), sum(generic_plans) FROM pg_prepared_statements "
+                               "WHERE NOT from_sql").fetchone()
+            used[mode] = {"custom": now[0] - counted[0], "generic": now[1] - counted[1]}
+            counted = now
+    result["plans_used"] = used
+    result["same_answer"] = answers[0] == answers[1] == answers[2]
+    result["ratio"] = round(result["generic_ms"] / max(result["custom_ms"], 1e-6), 2)
+    result["auto_ratio"] = round(result["auto_ms"] / max(result["custom_ms"], 1e-6), 2)
+    return result
+
+
+def check_plans(endpoints, args) -> dict:
+    """For each response, each Statement it runs timed with the server's
+    generic plan against plans for its parameters (plan_times())."""
+    from django.test import Client
+
+    client, results = Client(), {}
+    for endpoint in endpoints:
+        response, executed = statement_executions(client, endpoint.path)
+        if response.status_code != 200:
+            raise SystemExit(f"{endpoint.path} answered {response.status_code} in-process.")
+        results[endpoint.name] = []
+        for sql, params, prepared in dict.fromkeys(executed):
+            timing = plan_times(sql, params, args.runs, args.statement_timeout)
+            # Ruinous: the generic plan, or the server's choice, over the
+            # limit. A generic plan the server does not choose today is not
+            # safe: its choice follows its estimates, which the parameters
+            # of a statement's first runs and the statistics move (the
+            # timeline's page was given its generic plan one day, and not
+            # the next).
+            timing.update(prepared=prepared, sql=" ".join(sql.split())[:600],
+                          ruinous=max(timing["ratio"], timing["auto_ratio"]) > GENERIC_PLAN_LIMIT)
+            results[endpoint.name].append(timing)
+            print(f"  {endpoint.name:22} {'prepared' if prepared else 'unprepared':10} "
+                  f"custom {timing['custom_ms']:9.3f} ms  generic {timing['generic_ms']:9.3f} ms  "
+                  f"auto {timing['auto_ms']:9.3f} ms", flush=True)
+    return results
+
+
+def print_plans_table(report: dict) -> bool:
+    """The table of check_plans(); returns whether every prepared statement
+    runs within GENERIC_PLAN_LIMIT times the time of plans made for its
+    parameters with its generic plan and with the server's choice, and all
+    three give the same rows."""
+    print(f"\nPlans of each statement ({report['size']:,} articles, median of {report['runs']} runs "
+          f"each, ms): custom, generic, and the server's own choice (auto); a prepared "
+          f"statement must take ≤{GENERIC_PLAN_LIMIT:g}× custom with either of the others")
+    print(f"{'response':22} {'statement':10} {'custom':>9} {'generic':>9} {'auto':>9}  "
+          f"{'verdict':9} SQL")
+    ok = True
+    for name, timings in report["results"].items():
+        for t in timings:
+            if t["prepared"]:
+                verdict = mark(not t["ruinous"])
+                ok &= not t["ruinous"]
+            else:  # Statement(prepare=False): is it still needed?
+                verdict = "kept" if t["ruinous"] else "could be"
+            if not t["same_answer"]:
+                verdict += " (answers differ!)"
+                ok = False
+            print(f"{name:22} {'prepared' if t['prepared'] else 'unprepared':10} "
+                  f"{t['custom_ms']:9.3f} {t['generic_ms']:9.3f} {t['auto_ms']:9.3f}  "
+                  f"{verdict:9} {t['sql'][:80]}")
+    return ok
 
 
 # --- gunicorn and wrk ----------------------------------------------------------
@@ -833,6 +989,31 @@ def scaling_benchmark(args) -> None:
     print(f"\nSaved {save(report, 'scaling')}")
 
 
+def plans_benchmark(args) -> None:
+    if args.database != "postgresql":
+        raise SystemExit("--plans checks PostgreSQL's plans: add --database postgresql.")
+    url = database_url(args, args.size)
+    corpus = grow_corpus(args, url, args.size)
+    setup_django(url)
+    from django.db import connection
+
+    connection.ensure_connection()
+    if connection.connection.prepare_threshold is None:
+        raise SystemExit("Prepared statements are off (DATABASE_PREPARED_STATEMENTS=0): "
+                         "nothing to check.")
+    print(f"Each Statement of each response, with its generic plan and with custom plans, "
+          f"{args.runs} runs each, at {args.size:,} articles.", flush=True)
+    report = {"machine": machine(), "database": args.database, "size": args.size,
+              "corpus": corpus, "runs": args.runs, "command": " ".join(sys.argv),
+              "limit": GENERIC_PLAN_LIMIT,
+              "results": check_plans(targets(args.seed, deep=True), args)}
+    ok = print_plans_table(report)
+    print(f"\nSaved {save(report, 'plans')}")
+    if not ok:
+        raise SystemExit("A prepared statement runs over the limit with its generic plan or the "
+                         "server's choice, or its plans disagree: make it "
+                         "Statement(..., prepare=False), or give the planner what it needs.")
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -862,14 +1043,19 @@ def main(argv=None) -> None:
     parser.add_argument("--scaling", action="store_true",
                         help="Measure database time per response at --sizes instead.")
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--runs", type=int, default=50, help="Replays per response (scaling).")
+    parser.add_argument("--runs", type=int, default=50, help="Replays per response (scaling), runs per plan (plans).")
     parser.add_argument("--max-replay-seconds", type=float, default=30,
                         help="Replays of one response stop after this long (3 at least).")
     parser.add_argument("--statement-timeout", type=float, default=60,
-                        help="Seconds after which a statement is cancelled (scaling).")
+                        help="Seconds after which a statement is cancelled (scaling, plans).")
+    parser.add_argument("--plans", action="store_true",
+                        help="PostgreSQL: time each Statement with custom plans, its generic plan "
+                             "and the server's choice, at --size (--runs each).")
     args = parser.parse_args(argv)
     BUILD.mkdir(parents=True, exist_ok=True)
-    if args.scaling:
+    if args.plans:
+        plans_benchmark(args)
+    elif args.scaling:
         scaling_benchmark(args)
     elif args.compare:
         compare_benchmark(args)
