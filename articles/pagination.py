@@ -11,9 +11,17 @@ enough to count in full and reach every article.
 """
 
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.utils.functional import cached_property
 
 LISTING_CAP = 1000
+
+# Newest first; articles without a publication time (drafts) last. Live
+# articles all have one: for them this is Article's default ordering, in the
+# order of PostgreSQL's article_live_newest_idx (whose DESC puts NULLs last,
+# where the default ordering's DESC alone would put them first).
+NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("id").desc())
+OLDEST_FIRST = (F("published_at").asc(nulls_first=True), F("id").asc())
 
 
 class CappedPaginator(Paginator):

@@ -46,7 +46,7 @@ from .models import (
     in_live_coverage,
     live_article_count,
 )
-from .pagination import CappedPaginator
+from .pagination import NEWEST_FIRST, CappedPaginator
 from .statements import PreparedList
 from .search import FACET_SAMPLE, SearchResults, by_relevance, facets_of, search_articles
 
@@ -192,7 +192,7 @@ def article_jsonld(request, article) -> dict:
 # --- Articles ----------------------------------------------------------------
 
 # The home page's list: every live article, newest first, as stored cards.
-NEWEST_CARDS = renditions.live_statement("card", Article._meta.ordering)
+NEWEST_CARDS = renditions.live_statement("card", NEWEST_FIRST)
 
 
 class HomeView(ListView):

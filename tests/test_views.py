@@ -49,6 +49,30 @@ def h1_count(response) -> int:
 
 
 class TestHome:
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's DESC puts NULLs first")
+    def test_its_page_is_read_in_an_index_order_without_a_sort(self):
+        """Newest first with NULLs last, the order of article_live_newest_idx:
+        published_at DESC alone (NULLs first) was read backwards from another
+        index and each second's articles sorted, for any LIMIT when the plan
+        is generic. Sorting and scanning disabled, the planner sorts only
+        where no index gives the order."""
+        from django.db import transaction
+
+        from articles.views import NEWEST_CARDS
+
+        ArticleFactory()
+        NEWEST_CARDS.rows(timezone.now(), 20, 0)
+        compiled = NEWEST_CARDS._compiled["default"]
+        params = list(compiled.params)
+        for slot, _, _ in compiled.slots:
+            params[slot] = timezone.now()
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_sort = off; SET LOCAL enable_incremental_sort = off; "
+                           "SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + compiled.sql, [*params, 20, 0])
+            plan = " ".join(str(row[0]) for row in cursor.fetchall())
+        assert "article_live_newest_idx" in plan and "Sort" not in plan, plan
+
     def test_featured_collection_shows_its_live_articles_in_position_order(self, client):
         second = ArticleFactory(headline="Second in the collection")
         first = ArticleFactory(headline="First in the collection")

@@ -16,7 +16,7 @@ import datetime
 import json
 import typing
 
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.dateparse import parse_datetime
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from articles import facets
-from articles.pagination import LISTING_CAP, CappedPaginator
+from articles.pagination import LISTING_CAP, NEWEST_FIRST, OLDEST_FIRST, CappedPaginator
 
 from .permissions import sees_unpublished
 
@@ -102,9 +102,6 @@ class PagePagination(PageNumberPagination):
         ]
 
 
-# Newest first; articles without a publication time (drafts) last.
-NEWEST_FIRST = (F("published_at").desc(nulls_last=True), F("id").desc())
-OLDEST_FIRST = (F("published_at").asc(nulls_first=True), F("id").asc())
 
 
 def after(published_at, pk) -> Q:
