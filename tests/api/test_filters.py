@@ -134,6 +134,20 @@ class TestTagFilters:
         assert first.filters["person"].filter.f is first.filters["person"]  # the method's
         assert first.form.fields["person"] is not second.form.fields["person"]
 
+    def test_a_forms_fields_are_copied_one_level_deep(self, rf, world):
+        """Each form's fields are its own (its user is set on them), their
+        widgets and messages the class's: a deep copy of every field cost a
+        quarter of a millisecond a request."""
+        from articles.api.filters import ArticleFilter
+
+        form_class = ArticleFilter.form_class()
+        first, second = (ArticleFilter({}, request=rf.get("/")).form for _ in range(2))
+        for name, field in form_class.base_fields.items():
+            assert first.fields[name] is not field and first.fields[name] is not second.fields[name]
+            assert first.fields[name].widget is field.widget
+            assert first.fields[name].error_messages is field.error_messages
+        assert form_class.base_fields["person"].user is None
+
 
 class TestDateFilters:
     def test_published_range_is_inclusive(self, api, world):
