@@ -144,9 +144,20 @@ def database_from_env(name: str = "DATABASE_URL") -> dict:
             f"-c max_parallel_workers_per_gather={workers} -c jit=off")
         # Prepared statements, for the statements articles.statements marks
         # (Django's own cursors bind on the client and never prepare): the
-        # threshold only switches psycopg's preparing on.
+        # threshold only switches psycopg's preparing on. Each is planned
+        # once, for any parameters (its generic plan): left to choose, the
+        # server plans some again on every run (a filter's person, 0.9 ms
+        # against 0.3 with its plan kept), and may switch others to a plan
+        # that sorts the archive. `bench/run.py --plans` times every
+        # prepared statement's generic plan; a statement whose plan must
+        # know its parameters is not prepared (Statement(prepare=False)).
+        # Only statements with parameters bound on the server have a plan
+        # to keep: Django's queries carry their values in their text.
+        # DATABASE_GENERIC_PLANS=0 leaves the choice to the server.
         if env_bool("DATABASE_PREPARED_STATEMENTS", True):
             config["OPTIONS"]["prepare_threshold"] = 5
+            if env_bool("DATABASE_GENERIC_PLANS", True):
+                config["OPTIONS"]["options"] += " -c plan_cache_mode=force_generic_plan"
     return config
 
 

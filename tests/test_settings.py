@@ -5,7 +5,7 @@ import pytest
 
 def load_settings(monkeypatch, **env):
     for name in ["DATABASE_URL", "DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "PG_PARALLEL_WORKERS",
-                 "DATABASE_PREPARED_STATEMENTS"]:
+                 "DATABASE_PREPARED_STATEMENTS", "DATABASE_GENERIC_PLANS"]:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -48,17 +48,21 @@ def test_database_url_selects_postgresql(monkeypatch):
 def test_postgresql_queries_run_without_jit_nor_parallel_workers_unless_asked(monkeypatch):
     url = "postgres://editor:pw@db.example:5433/news"
     db = load_settings(monkeypatch, DATABASE_URL=url).DATABASES["default"]
-    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=0 -c jit=off"
+    assert db["OPTIONS"]["options"].startswith("-c max_parallel_workers_per_gather=0 -c jit=off")
     db = load_settings(monkeypatch, DATABASE_URL=url, PG_PARALLEL_WORKERS="2").DATABASES["default"]
-    assert db["OPTIONS"]["options"] == "-c max_parallel_workers_per_gather=2 -c jit=off"
+    assert db["OPTIONS"]["options"].startswith("-c max_parallel_workers_per_gather=2 -c jit=off")
 
 
-def test_postgresql_prepares_statements_unless_told_not_to(monkeypatch):
+def test_postgresql_prepares_statements_with_their_generic_plans_unless_told_not_to(monkeypatch):
     url = "postgres://editor:pw@db.example:5433/news"
     db = load_settings(monkeypatch, DATABASE_URL=url).DATABASES["default"]
     assert db["OPTIONS"]["prepare_threshold"] == 5
+    assert db["OPTIONS"]["options"].endswith(" -c plan_cache_mode=force_generic_plan")
+    db = load_settings(monkeypatch, DATABASE_URL=url, DATABASE_GENERIC_PLANS="0").DATABASES["default"]
+    assert db["OPTIONS"]["prepare_threshold"] == 5 and "plan_cache_mode" not in db["OPTIONS"]["options"]
     db = load_settings(monkeypatch, DATABASE_URL=url, DATABASE_PREPARED_STATEMENTS="0").DATABASES["default"]
     assert "prepare_threshold" not in db["OPTIONS"]
+    assert "plan_cache_mode" not in db["OPTIONS"]["options"]
     assert "prepare_threshold" not in load_settings(monkeypatch).DATABASES["default"]["OPTIONS"]
 
 

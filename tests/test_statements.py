@@ -247,6 +247,17 @@ class TestOnPostgreSQL:
         prepared = [text for text in prepared_on_the_server() if "articles_article" in text]
         assert len(prepared) == 1 and prepared[0].startswith(sql.split("%s")[0])
 
+    def test_with_its_generic_plan_from_the_first_run(self, articles):
+        """Planned once, for any parameters: the server does not plan it
+        again for each run's (plan_cache_mode, set by settings)."""
+        statement = Statement(newest)
+        for hours in range(3):
+            statement.rows(timezone.now() + hours * HOUR)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+                           "WHERE statement LIKE %s", ["%articles_article%"])
+            assert cursor.fetchall() == [(3, 0)]
+
     def test_and_counted_as_any_query(self, articles):
         statement = Statement(newest)
         statement.rows(timezone.now())
