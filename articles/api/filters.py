@@ -234,13 +234,22 @@ class ArticleFilter(FilterSet):
         form: building it costs more than the list's queries."""
         return with_renditions(queryset.live().order_by(*ORDERINGS["-published_at"]))
 
+    @property
+    def qs(self):
+        """The facet index's list when these filters are a query of it
+        (facet_query()): it holds the live articles, its items are stored
+        renditions, and the articles the user may see (the FilterSet's
+        queryset, selectors.VisibleArticles) are not even built. The ORM's
+        list otherwise (filter_queryset())."""
+        if not hasattr(self, "_qs") and self.is_bound and self.is_valid():
+            query = self.facet_query()
+            if query is not None:
+                self._qs = facet_list(query, oldest_first=self.form.cleaned_data.get("ordering") == "published_at")
+        return super().qs
+
     def filter_queryset(self, queryset):
         """`queryset`: the articles the user may see, from which the ORM's
-        list is built; the facet index's holds the live ones (and needs no
-        queryset at all: its items are stored renditions)."""
-        query = self.facet_query()
-        if query is not None:
-            return facet_list(query, oldest_first=self.form.cleaned_data.get("ordering") == "published_at")
+        list is built."""
         queryset = with_renditions(queryset)
         if not self.form.cleaned_data.get("status"):
             queryset = queryset.live()

@@ -44,6 +44,21 @@ def articles_for(user):
     return Article.objects.all() if sees_unpublished(user) else Article.objects.live()
 
 
+class VisibleArticles:
+    """articles_for(user), built when first asked for (all(), as a
+    FilterSet asks): a list the facet index serves (articles.facets) reads
+    no queryset, and building live()'s conditions costs a third of a
+    millisecond, a tenth of such a list."""
+
+    model = Article
+
+    def __init__(self, user):
+        self.user = user
+
+    def all(self):
+        return articles_for(self.user)
+
+
 def with_listing(articles):
     """What a list item shows: accepted tags only, whoever asks."""
     return articles.select_related("source").prefetch_related(

@@ -149,10 +149,11 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self):
-        articles = selectors.articles_for(self.request.user)
         if self.action == "list":
-            return articles  # what a list item shows: ArticleFilter adds it
-        return selectors.with_detail(articles)
+            # What a list item shows, ArticleFilter adds; and the facet
+            # index's lists need no queryset: it is built on first use.
+            return selectors.VisibleArticles(self.request.user)
+        return selectors.with_detail(selectors.articles_for(self.request.user))
 
     def list(self, request, *args, **kwargs):
         numbered = PagePagination.query_parameters(self.paginator)  # not the cursor's
@@ -175,7 +176,7 @@ class ArticleViewSet(mixins.ListModelMixin, ApiViewSet):
         if self.action != "list":
             return queryset
         if set(self.request.query_params) <= self.paginator.query_parameters() | {"format"}:
-            return ArticleFilter.unfiltered(queryset)
+            return ArticleFilter.unfiltered(queryset.all())
         return super().filter_queryset(queryset)
 
     def get_object(self):

@@ -381,3 +381,16 @@ class TestFacetIndex:
         monkeypatch.setattr(ArticleFilter, "facet_query", lambda self: None)
         assert {url: api.get(url).json() for url in urls} == indexed
         assert {url: self.walk_cursor(api, url) for url in cursors} == walked
+
+    def test_a_list_the_index_serves_builds_no_queryset_of_the_visible_articles(
+            self, api, random_world, monkeypatch, settings):
+        from articles.api import selectors
+
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+        built, articles_for = [], selectors.articles_for
+        monkeypatch.setattr(selectors, "articles_for", lambda user: built.append(user) or articles_for(user))
+        person = random_world[0][0].slug
+        assert slugs(api.get(f"/api/v1/articles/?person={person}")) and built == []
+        assert slugs(api.get(f"/api/v1/articles/?person={person}&ordering=headline"))  # the ORM's
+        assert len(built) == 1
+        assert api.get("/api/v1/articles/?person=nobody").status_code == 400
