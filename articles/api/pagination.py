@@ -102,8 +102,6 @@ class PagePagination(PageNumberPagination):
         ]
 
 
-
-
 def after(published_at, pk) -> Q:
     """Dated rows that come after (published_at, pk) in NEWEST_FIRST order
     (after a dated position, the undated drafts come too, fetched apart).
