@@ -47,8 +47,8 @@ def articles_for(user):
 class VisibleArticles:
     """articles_for(user), built when first asked for (all(), as a
     FilterSet asks): a list the facet index serves (articles.facets) reads
-    no queryset, and building live()'s conditions costs a third of a
-    millisecond, a tenth of such a list."""
+    no queryset, and building live()'s conditions costs a quarter of a
+    millisecond, a twentieth of such a list."""
 
     model = Article
 
