@@ -501,10 +501,11 @@ SESSION_SETTINGS = ("max_parallel_workers_per_gather", "jit", "TimeZone")
 def plan_times(sql: str, params, runs: int, timeout: float) -> dict:
     """`sql` prepared on a connection of its own, made as Django makes this
     process's (its session settings: no parallel workers, no JIT), and run
-    `runs` times (after one unrecorded run) in each of the server's plan cache modes: plans made
-    for its parameters (custom), its generic plan (generic), then the
-    server's own choice between them (auto: what production runs, once a
-    statement has run five times). Milliseconds at the median of each; the
+    `runs` times (after one unrecorded run) in each of the server's plan
+    cache modes: plans made for its parameters (custom), its generic plan
+    (generic), then the server's own choice between them (auto: what it
+    does with DATABASE_GENERIC_PLANS=0, once a statement has run five
+    times). Milliseconds at the median of each; the
     plans of each kind each mode used, as the server counts them
     (pg_prepared_statements), which proves the mode; whether every mode
     gave the same rows (in any order: a UNION's may come in either)."""
@@ -998,8 +999,8 @@ def plans_benchmark(args) -> None:
     if connection.connection.prepare_threshold is None:
         raise SystemExit("Prepared statements are off (DATABASE_PREPARED_STATEMENTS=0): "
                          "nothing to check.")
-    print(f"Each Statement of each response, with its generic plan and with custom plans, "
-          f"{args.runs} runs each, at {args.size:,} articles.", flush=True)
+    print(f"Each Statement of each response, with custom plans, its generic plan and the "
+          f"server's choice, {args.runs} runs each, at {args.size:,} articles.", flush=True)
     report = {"machine": machine(), "database": args.database, "size": args.size,
               "corpus": corpus, "runs": args.runs, "command": " ".join(sys.argv),
               "limit": GENERIC_PLAN_LIMIT,
@@ -1040,7 +1041,8 @@ def main(argv=None) -> None:
     parser.add_argument("--scaling", action="store_true",
                         help="Measure database time per response at --sizes instead.")
     parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--runs", type=int, default=50, help="Replays per response (scaling), runs per plan (plans).")
+    parser.add_argument("--runs", type=int, default=50,
+                        help="Replays per response (scaling), runs per plan (plans).")
     parser.add_argument("--max-replay-seconds", type=float, default=30,
                         help="Replays of one response stop after this long (3 at least).")
     parser.add_argument("--statement-timeout", type=float, default=60,

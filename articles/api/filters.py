@@ -244,7 +244,8 @@ class ArticleFilter(FilterSet):
         if not hasattr(self, "_qs") and self.is_bound and self.is_valid():
             query = self.facet_query()
             if query is not None:
-                self._qs = facet_list(query, oldest_first=self.form.cleaned_data.get("ordering") == "published_at")
+                oldest_first = self.form.cleaned_data.get("ordering") == "published_at"
+                self._qs = facet_list(query, oldest_first=oldest_first)
         return super().qs
 
     def filter_queryset(self, queryset):
