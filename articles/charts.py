@@ -34,8 +34,12 @@ class Bar(typing.NamedTuple):
 
     @property
     def label(self) -> str:
-        month = self.month
-        return f"{MONTH_NAMES[month.month - 1]} {month.year}: {self.count} article{'' if self.count == 1 else 's'}"
+        return label_of(self.month, self.count)
+
+
+def label_of(month: datetime.date, n: int) -> str:
+    """A bar's title: the month's name, its year and its count."""
+    return f"{MONTH_NAMES[month.month - 1]} {month.year}: {n} article{'' if n == 1 else 's'}"
 
 
 @dataclass(frozen=True)
@@ -63,8 +67,7 @@ class Chart:
             if n:
                 height = height_of(n, top)
                 parts.append(f'<rect x="{x_of(i)}" y="{HEIGHT - height}" width="{BAR}" '
-                             f'height="{height}"><title>{MONTH_NAMES[month.month - 1]} {month.year}: '
-                             f"{n} article{'' if n == 1 else 's'}</title></rect>\n    ")
+                             f'height="{height}"><title>{label_of(month, n)}</title></rect>\n    ')
             else:
                 parts.append("\n    ")
         return mark_safe("".join(parts))
