@@ -353,14 +353,19 @@ def limit_statements(seconds: float) -> None:
             lambda: int(time.monotonic() - started[0] > seconds), 20_000)
 
 
-def captured_statements(client, path: str):
-    """The response to an anonymous GET of `path`, and the SQL it ran."""
+def captured_statements(client, path: str, *, label=None):
+    """The response to an anonymous GET of `path`, and the SQL it ran:
+    (sql, params) each; with `label`, a function asked as each statement
+    runs, (sql, params, label()) for those it labels (anything but None)."""
     from django.db import connection
 
     statements = []
 
     def capture(execute, sql, params, many, context):
-        statements.append((sql, params))
+        if label is None:
+            statements.append((sql, params))
+        elif (tag := label()) is not None:
+            statements.append((sql, params, tag))
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(capture):
@@ -471,11 +476,9 @@ def statement_executions(client, path: str):
     whether the Statement is one the server may keep a plan of."""
     from unittest import mock
 
-    from django.db import connection
-
     from articles.statements import Statement
 
-    running, executed = [], []
+    running = []
     rows = Statement.rows
 
     def tracked(statement, *args, **kwargs):
@@ -485,14 +488,10 @@ def statement_executions(client, path: str):
         finally:
             running.pop()
 
-    def capture(execute, sql, params, many, context):
-        if running:
-            executed.append((sql, tuple(params or ()), running[-1].prepare))
-        return execute(sql, params, many, context)
-
-    with mock.patch.object(Statement, "rows", tracked), connection.execute_wrapper(capture):
-        response = client.get(path)
-    return response, executed
+    with mock.patch.object(Statement, "rows", tracked):
+        response, executed = captured_statements(
+            client, path, label=lambda: running[-1].prepare if running else None)
+    return response, [(sql, tuple(params or ()), prepared) for sql, params, prepared in executed]
 
 
 SESSION_SETTINGS = ("max_parallel_workers_per_gather", "jit", "TimeZone")
