@@ -241,7 +241,7 @@ class ArticleFilter(FilterSet):
         renditions, and the articles the user may see (the FilterSet's
         queryset, selectors.VisibleArticles) are not even built. The ORM's
         list otherwise (filter_queryset())."""
-        if not hasattr(self, "_qs") and self.is_bound and self.is_valid():
+        if not hasattr(self, "_qs") and self.is_bound and not self.errors:  # validated once
             query = self.facet_query()
             if query is not None:
                 oldest_first = self.form.cleaned_data.get("ordering") == "published_at"
