@@ -662,10 +662,15 @@ def index_deferred(using: str = "default", *, exclusive: bool = False):
 # The index built again from every row of ArticleCoverage, in the order of
 # the positions: FTS5 writes out what it holds whenever a row comes with a
 # lower rowid than the one before (its own 'rebuild' reads the table in the
-# order of the articles, which would make a segment of nearly every row).
+# order of the articles, which would make a segment of nearly every row),
+# and whenever it holds a megabyte. Then merged into one segment: a token's
+# articles are read from every segment and merged, and at 100,000 articles
+# the build leaves nine (the API's popular conjunction: 1.07 ms, 0.76 once
+# merged).
 SQLITE_REBUILD = (
     f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')",
     f"INSERT INTO {FTS_TABLE}(rowid, facets) SELECT position, facets FROM {_COVERAGE} ORDER BY position",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')",
 )
 
 # PostgreSQL: the tokens as an array in a generated column (the model does

@@ -301,6 +301,22 @@ def test_dropped_facet_triggers_are_recreated_and_the_index_rebuilt():
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+def test_a_rebuilt_index_is_one_segment(world):
+    """FTS5 reads a token's articles from every segment: the rebuild after a
+    bulk load merges them into one."""
+    table = facets.FTS_TABLE
+    with connection.cursor() as cursor:
+        # A segment whenever FTS5 holds 64 bytes (a megabyte unless told).
+        cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', 64)")
+        with facets.index_deferred():
+            pass
+        cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx")
+        assert cursor.fetchone() == (1,)
+    assert_index_right(world)
+
+
+@pytest.mark.django_db
 def test_counting_everything_again_builds_the_index_again(world):
     from django.core.management import call_command
 
