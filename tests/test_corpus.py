@@ -3,7 +3,7 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 
 from articles import cache, corpus
 from articles.models import (
@@ -136,6 +136,21 @@ class TestCommand:
         found = search_articles(Article.objects.live(), f'"{person.name}"')
         assert article in found
         assert found.count() == Article.objects.live().for_person(person).count()
+
+    @pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 index is SQLite's")
+    def test_the_search_index_is_one_segment(self):
+        """FTS5 reads a word's articles from every segment of its index: the
+        load merges them into one."""
+        from articles.search import FTS_TABLE
+
+        with connection.cursor() as cursor:
+            # A segment whenever FTS5 holds 64 bytes (a megabyte unless told).
+            cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', 64)")
+            generate(25)
+            cursor.execute(f"SELECT count(DISTINCT segid) FROM {FTS_TABLE}_idx")
+            assert cursor.fetchone() == (1,)
+        article = Article.objects.live().first()
+        assert article in search_articles(Article.objects.live(), f'"{article.headline}"')
 
     def test_the_facet_index_holds_the_new_articles(self):
         from articles import facets
