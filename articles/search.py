@@ -18,7 +18,7 @@ import re
 from collections import Counter
 
 from django.contrib.postgres.search import SearchConfig, SearchQuery, SearchRank, SearchVectorField
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import F, FloatField, Func, IntegerField, TextField, Value
 from django.db.models.expressions import Expression, RawSQL
 from django.db.models.signals import post_migrate
@@ -350,6 +350,24 @@ def sqlite_indexes() -> list[tuple[str, dict, tuple]]:
 
     return [(FTS_TABLE, SQLITE_TRIGGERS, (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')",)),
             (facets.FTS_TABLE, facets.SQLITE_TRIGGERS, facets.SQLITE_REBUILD)]
+
+
+def merge_sqlite_indexes(using: str = "default"):
+    """Merge each FTS5 index (search, facets) into one segment (FTS5's
+    'optimize'), yielding (table, segments it had) as each is done. A word's
+    or a token's articles are read from every segment, and edits add
+    segments that FTS5's automatic merging merges only in part. One
+    transaction an index; readers go on meanwhile (WAL)."""
+    connection = connections[using]
+    present = set(connection.introspection.table_names())
+    for table, _triggers, _rebuild in sqlite_indexes():
+        if table not in present:
+            continue
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx")
+            (segments,) = cursor.fetchone()
+            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        yield table, segments
 
 
 def ensure_sqlite_index(using="default", **kwargs) -> bool:

@@ -73,3 +73,26 @@ def test_seed_demo_gives_every_loaded_object_a_first_revision(settings, client):
         assert response.status_code == 200 and "No revisions yet" not in response.content.decode()
     call_command("seed_demo")  # a second run records nothing twice
     assert Article.history.count() == Article.objects.count()
+
+
+@pytest.mark.django_db
+def test_optimize_indexes_merges_and_refreshes_statistics(capsys):
+    from django.db import connection
+
+    ArticleFactory()
+    call_command("optimize_indexes")
+    out = capsys.readouterr().out
+    merged = [line.split(":")[0] for line in out.splitlines() if "segment" in line]
+    if connection.vendor == "sqlite":
+        assert merged == ["articles_article_fts", "articles_facet_fts"]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'articles_articlecoverage'")
+            assert cursor.fetchone()[0] > 0
+    else:
+        assert merged == []
+    assert "Indexes optimized in" in out
+
+
+def test_optimize_indexes_names_an_unknown_database():
+    with pytest.raises(CommandError, match="No database 'nowhere'"):
+        call_command("optimize_indexes", "--database", "nowhere")

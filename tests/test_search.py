@@ -319,6 +319,28 @@ class TestTheIndexIsUsed:
         assert search.ensure_sqlite_index() is False
 
 
+    @sqlite_only
+    def test_each_index_is_merged_into_one_segment(self):
+        from articles import facets as facet_index
+
+        tables = (search.FTS_TABLE, facet_index.FTS_TABLE)
+        with connection.cursor() as cursor:
+            for table in tables:  # a segment whenever FTS5 holds 64 bytes
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', 64)")
+            articles = [ArticleFactory(headline=f"Ferry {i}", body="An albatross flew by.") for i in range(6)]
+            for article in articles:
+                PersonTagFactory(article=article)
+
+            def segments(table):
+                cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx")
+                return cursor.fetchone()[0]
+
+            before = {table: segments(table) for table in tables}
+            assert min(before.values()) > 1
+            assert dict(search.merge_sqlite_indexes()) == before
+            assert [segments(table) for table in tables] == [1, 1]
+        assert sorted(found("albatross")) == sorted(article.headline for article in articles)
+
 class TestFacets:
     def test_people_and_topics_most_tagged_among_the_matches_with_their_counts(self):
         often, once = PersonFactory(name="Often Named"), PersonFactory(name="Once Named")
