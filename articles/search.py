@@ -352,21 +352,39 @@ def sqlite_indexes() -> list[tuple[str, dict, tuple]]:
             (facets.FTS_TABLE, facets.SQLITE_TRIGGERS, facets.SQLITE_REBUILD)]
 
 
-def merge_sqlite_indexes(using: str = "default"):
-    """Merge each FTS5 index (search, facets) into one segment (FTS5's
-    'optimize'), yielding (table, segments it had) as each is done. A word's
-    or a token's articles are read from every segment, and edits add
-    segments that FTS5's automatic merging merges only in part. One
-    transaction an index; readers go on meanwhile (WAL)."""
+# Pages an incremental merge step writes (FTS5 pages of 4 kB), in a transaction of its own.
+MERGE_PAGES = 1000
+
+
+def merge_sqlite_indexes(using: str = "default", *, pages: int = MERGE_PAGES, progress=None):
+    """Merge each FTS5 index (search, facets) into one segment, yielding
+    (table, segments it had) as each is done. A word's or a token's articles
+    are read from every segment, and edits add segments that FTS5's automatic
+    merging merges only in part. By FTS5's incremental merge ('merge' with a
+    negative number of pages: every level at once, as 'optimize' does), at
+    most about `pages` pages a transaction, until a step has nothing left to
+    do: a writer waits for one step, not for the whole index (readers never
+    wait, under WAL). progress(table, pages written, pages of the index) after
+    each step."""
     connection = connections[using]
     present = set(connection.introspection.table_names())
     for table, _triggers, _rebuild in sqlite_indexes():
         if table not in present:
             continue
-        with transaction.atomic(using=using), connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(DISTINCT segid) FROM {table}_idx")
-            (segments,) = cursor.fetchone()
-            cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(DISTINCT segid), (SELECT count(*) FROM {table}_data) FROM {table}_idx")
+            segments, size = cursor.fetchone()
+            written = 0
+            while segments > 1:
+                with transaction.atomic(using=using):
+                    before = connection.connection.total_changes
+                    cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('merge', %s)", [-pages])
+                    changed = connection.connection.total_changes - before
+                if changed < 2:  # FTS5's sign that the step found nothing to merge
+                    break
+                written += changed
+                if progress:
+                    progress(table, written, size)
         yield table, segments
 
 

@@ -327,7 +327,9 @@ class TestTheIndexIsUsed:
         with connection.cursor() as cursor:
             for table in tables:  # a segment whenever FTS5 holds 64 bytes
                 cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('hashsize', 64)")
-            articles = [ArticleFactory(headline=f"Ferry {i}", body="An albatross flew by.") for i in range(6)]
+            words = " ".join(f"word{n}" for n in range(300))  # a few pages of index each
+            articles = [ArticleFactory(headline=f"Ferry {i}", body=f"An albatross flew by. {words} w{i}")
+                        for i in range(12)]
             for article in articles:
                 PersonTagFactory(article=article)
 
@@ -337,8 +339,15 @@ class TestTheIndexIsUsed:
 
             before = {table: segments(table) for table in tables}
             assert min(before.values()) > 1
-            assert dict(search.merge_sqlite_indexes()) == before
+            steps = []
+            merged = search.merge_sqlite_indexes(pages=1, progress=lambda *step: steps.append(step))
+            assert dict(merged) == before
             assert [segments(table) for table in tables] == [1, 1]
+            # A step at a time, each in its own transaction (the search index's
+            # bodies take several one-page steps, the facets' few tokens one).
+            written = {table: [pages for name, pages, _ in steps if name == table] for table in tables}
+            assert len(written[search.FTS_TABLE]) > 1 and len(written[facet_index.FTS_TABLE]) >= 1
+            assert all(pages == sorted(pages) for pages in written.values())
         assert sorted(found("albatross")) == sorted(article.headline for article in articles)
 
 class TestFacets:

@@ -2,6 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
+from tqdm import tqdm
 
 from articles import corpus, facets, search
 from articles.models import Article, ArticleCoverage, Coverage, PendingCoverage
@@ -10,9 +11,9 @@ from articles.models import Article, ArticleCoverage, Coverage, PendingCoverage
 class Command(BaseCommand):
     help = (
         "Keep the indexes fast: on SQLite, merge the full-text indexes (search, facets) into one "
-        "segment each; on both databases, refresh the planner's statistics (PostgreSQL: VACUUM "
-        "(ANALYZE) of the indexed tables, which also moves GIN's pending entries into the index). "
-        "Safe while the site runs; after a large import, or nightly."
+        "segment each, a step at a time; on both databases, refresh the planner's statistics "
+        "(PostgreSQL: VACUUM (ANALYZE) of the indexed tables, which also moves GIN's pending "
+        "entries into the index). Safe while the site runs; after a large import, or nightly."
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,17 @@ class Command(BaseCommand):
         connection = connections[database]
         started = time.perf_counter()
         if connection.vendor == "sqlite":
-            for table, segments in search.merge_sqlite_indexes(database):
+            bars = {}
+
+            def progress(table, written, size):
+                if table not in bars:
+                    bars[table] = tqdm(total=size, unit="page", desc=f"Merging {table}",
+                                       file=self.stderr, disable=options["verbosity"] == 0 or None)
+                bars[table].update(min(written, size) - bars[table].n)
+
+            for table, segments in search.merge_sqlite_indexes(database, progress=progress):
+                if table in bars:
+                    bars.pop(table).close()
                 self.stdout.write(f"{table}: {segments:,} segments merged into one." if segments > 1
                                   else f"{table}: one segment already.")
         self.stdout.write("Updating planner statistics…")
