@@ -533,7 +533,10 @@ class TestArchive:
 
     def test_empty_or_invalid_periods_are_404(self, client):
         ArticleFactory(published_at=datetime.datetime(2024, 7, 2, tzinfo=datetime.timezone.utc))
+        DraftFactory(published_at=datetime.datetime(2024, 6, 3, tzinfo=datetime.timezone.utc))
         assert client.get("/archive/2019/").status_code == 404
+        assert client.get("/archive/2024/6/").status_code == 404  # a draft's month: nothing live
+        assert client.get("/archive/2024/7/").status_code == 200
         assert client.get("/archive/2024/13/").status_code == 404
         assert client.get(f"/archive/{NOW.year + 1}/").status_code == 404
 
@@ -727,7 +730,8 @@ PAGES = {
     "timeline_topic": (lambda w: f"/timeline/?topic={w['topic'].slug}", 8),
     "archive": (lambda w: "/archive/", 6),  # its years: the kept counts and those not live yet
     "archive_year": (lambda w: f"/archive/{w['articles'][0].published_at.year}/", 9),
-    "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 9),
+    # A month: not the days it has articles on (its page does not list them).
+    "archive_month": (lambda w: "/archive/{0.year}/{0.month}/".format(w["articles"][0].published_at), 8),
     # Searches: the newest matches' bound (articles.search.by_relevance; on
     # PostgreSQL one more, the last id), the results ranked once with their
     # facet tokens, the page's snippets and cards, and a query a facet; with
