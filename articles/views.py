@@ -456,7 +456,7 @@ class ArchiveMixin:
         DISTINCT over every article. The days of a month: none, as its page
         lists its articles and not its days (Django's DISTINCT over the
         month's articles took 17 ms of a month's 19 at a million articles;
-        an empty month is a 404 before, by get_dated_queryset())."""
+        an empty month is already a 404, from get_dated_queryset())."""
         date_type = date_type or self.get_date_list_period()
         if date_type == "day":
             return []

@@ -19,7 +19,7 @@ from articles.models import (
     Topic,
     tag_models,
 )
-from articles.search import search_articles
+from articles.search import FTS_TABLE, search_articles
 from articles.tagging.cleaning import clean_text, content_hash
 
 END = datetime.datetime(2026, 11, 23)
@@ -141,8 +141,6 @@ class TestCommand:
     def test_the_search_index_is_one_segment(self):
         """FTS5 reads a word's articles from every segment of its index: the
         load merges them into one."""
-        from articles.search import FTS_TABLE
-
         with connection.cursor() as cursor:
             # A segment whenever FTS5 holds 64 bytes (a megabyte unless told).
             cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', 64)")

@@ -318,7 +318,6 @@ class TestTheIndexIsUsed:
         assert found("albatross") == [article.headline]
         assert search.ensure_sqlite_index() is False
 
-
     @sqlite_only
     def test_each_index_is_merged_into_one_segment(self):
         from articles import facets as facet_index
@@ -349,6 +348,7 @@ class TestTheIndexIsUsed:
             assert len(written[search.FTS_TABLE]) > 1 and len(written[facet_index.FTS_TABLE]) >= 1
             assert all(pages == sorted(pages) for pages in written.values())
         assert sorted(found("albatross")) == sorted(article.headline for article in articles)
+
 
 class TestFacets:
     def test_people_and_topics_most_tagged_among_the_matches_with_their_counts(self):
